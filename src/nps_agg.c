@@ -1,0 +1,492 @@
+/*
+ * nps_agg.c
+ *		Net Promoter Score aggregates: the nps_state type, nps_agg (plain and
+ *		weighted, for every integer type and numeric), nps_rollup over stored
+ *		nps_result values, and nps_category().
+ *
+ * Every aggregate here shares one state (NpsState, see nps_agg.h) and one
+ * final function, so that a result computed from raw rows, from a parallel
+ * plan, from a window frame or from stored daily results is the same
+ * arithmetic on the same counts.  Transition functions update the state in
+ * place (after AggCheckCallContext) and do no allocation per row.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/numeric.h"
+
+#include "common.h"
+#include "nps_agg.h"
+
+/* score -> category; 0..6 detractor, 7..8 passive, 9..10 promoter */
+static const int8 nps_category_of[11] = {
+	NPS_DETRACTOR, NPS_DETRACTOR, NPS_DETRACTOR, NPS_DETRACTOR,
+	NPS_DETRACTOR, NPS_DETRACTOR, NPS_DETRACTOR,
+	NPS_PASSIVE, NPS_PASSIVE,
+	NPS_PROMOTER, NPS_PROMOTER
+};
+
+static const StateField nps_state_fields[] = {
+	{"responses", STATE_FIELD_INT64, offsetof(NpsState, responses)},
+	{"promoters", STATE_FIELD_FLOAT8, offsetof(NpsState, sum[NPS_PROMOTER])},
+	{"passives", STATE_FIELD_FLOAT8, offsetof(NpsState, sum[NPS_PASSIVE])},
+	{"detractors", STATE_FIELD_FLOAT8, offsetof(NpsState, sum[NPS_DETRACTOR])},
+	{"weight_sq", STATE_FIELD_FLOAT8, offsetof(NpsState, weight_sq)},
+	{"inexact", STATE_FIELD_BOOL, offsetof(NpsState, inexact)},
+};
+#define NPS_STATE_NFIELDS lengthof(nps_state_fields)
+
+/* ---------- validation ---------- */
+
+/*
+ * A state (or stored result) must be one some set of responses could have
+ * produced: no response means no weight; weight means squared weight.
+ */
+static void
+nps_state_check(const NpsState *s, const char *type_name)
+{
+	double		total = s->sum[0] + s->sum[1] + s->sum[2];
+
+	if (s->responses == 0 && (total != 0.0 || s->weight_sq != 0.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid %s value", type_name),
+				 errdetail("A value with 0 responses must have no promoters, passives, detractors or weight.")));
+	if (total > 0.0 && s->weight_sq <= 0.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid %s value", type_name),
+				 errdetail("A value with positive weight must have a positive sum of squared weights.")));
+}
+
+static inline int
+category_of_int(int64 score)
+{
+	if (unlikely(score < 0 || score > 10))
+		score_out_of_range_int("NPS", score, 0, 10);
+	return nps_category_of[score];
+}
+
+static inline int
+category_of_numeric(Numeric num)
+{
+	return nps_category_of[score_from_numeric("NPS", num, 0, 10)];
+}
+
+/* The state argument, which we may update in place inside an aggregate. */
+static inline NpsState *
+nps_state_arg(FunctionCallInfo fcinfo)
+{
+	if (unlikely(!AggCheckCallContext(fcinfo, NULL)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("nps aggregate support function called in non-aggregate context")));
+	return (NpsState *) PG_GETARG_POINTER(0);
+}
+
+/* ---------- the nps_state type ---------- */
+
+PG_FUNCTION_INFO_V1(nps_state_in);
+Datum
+nps_state_in(PG_FUNCTION_ARGS)
+{
+	char	   *str = PG_GETARG_CSTRING(0);
+	NpsState   *s = palloc0(sizeof(NpsState));
+
+	parse_state_text(str, "nps_state", nps_state_fields, NPS_STATE_NFIELDS, s);
+	nps_state_check(s, "nps_state");
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(nps_state_out);
+Datum
+nps_state_out(PG_FUNCTION_ARGS)
+{
+	NpsState   *s = (NpsState *) PG_GETARG_POINTER(0);
+
+	PG_RETURN_CSTRING(format_state_text(nps_state_fields, NPS_STATE_NFIELDS, s));
+}
+
+PG_FUNCTION_INFO_V1(nps_state_recv);
+Datum
+nps_state_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	NpsState   *s = palloc0(sizeof(NpsState));
+	int			i;
+
+	s->responses = pq_getmsgint64(buf);
+	for (i = 0; i < 3; i++)
+		s->sum[i] = pq_getmsgfloat8(buf);
+	s->weight_sq = pq_getmsgfloat8(buf);
+	s->inexact = pq_getmsgbyte(buf) != 0;
+
+	if (s->responses < 0 || !(s->sum[0] >= 0 && s->sum[1] >= 0 && s->sum[2] >= 0 &&
+							  s->weight_sq >= 0) ||
+		!isfinite(s->sum[0] + s->sum[1] + s->sum[2] + s->weight_sq))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid external nps_state value"),
+				 errdetail("Counts and weights must be finite and not negative.")));
+	nps_state_check(s, "nps_state");
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(nps_state_send);
+Datum
+nps_state_send(PG_FUNCTION_ARGS)
+{
+	NpsState   *s = (NpsState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+	int			i;
+
+	pq_begintypsend(&buf);
+	pq_sendint64(&buf, s->responses);
+	for (i = 0; i < 3; i++)
+		pq_sendfloat8(&buf, s->sum[i]);
+	pq_sendfloat8(&buf, s->weight_sq);
+	pq_sendbyte(&buf, s->inexact ? 1 : 0);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* ---------- transition functions: unweighted ---------- */
+
+/* One unweighted response: every sum stays an exact integer. */
+static inline void
+nps_add(NpsState *s, int category)
+{
+	s->responses++;
+	s->sum[category] += 1.0;
+	s->weight_sq += 1.0;
+}
+
+static inline void
+nps_remove(NpsState *s, int category)
+{
+	s->responses--;
+	s->sum[category] -= 1.0;
+	s->weight_sq -= 1.0;
+}
+
+/*
+ * The SQL-callable functions differ only in how they read the score, so a
+ * macro stamps them out: NAME_int2, _int4, _int8, _numeric.
+ */
+#define NPS_SCORE_FUNCTIONS(fn, body) \
+	PG_FUNCTION_INFO_V1(fn##_int2); \
+	Datum fn##_int2(PG_FUNCTION_ARGS) \
+	{ int category = category_of_int(PG_GETARG_INT16(1)); body } \
+	PG_FUNCTION_INFO_V1(fn##_int4); \
+	Datum fn##_int4(PG_FUNCTION_ARGS) \
+	{ int category = category_of_int(PG_GETARG_INT32(1)); body } \
+	PG_FUNCTION_INFO_V1(fn##_int8); \
+	Datum fn##_int8(PG_FUNCTION_ARGS) \
+	{ int category = category_of_int(PG_GETARG_INT64(1)); body } \
+	PG_FUNCTION_INFO_V1(fn##_numeric); \
+	Datum fn##_numeric(PG_FUNCTION_ARGS) \
+	{ int category = category_of_numeric(PG_GETARG_NUMERIC(1)); body }
+
+/* nps_trans_*(state, score): add one response */
+NPS_SCORE_FUNCTIONS(nps_trans, {
+	NpsState   *s = nps_state_arg(fcinfo);
+
+	nps_add(s, category);
+	PG_RETURN_POINTER(s);
+})
+
+/* nps_inv_*(state, score): remove one response (exact for unweighted states) */
+NPS_SCORE_FUNCTIONS(nps_inv, {
+	NpsState   *s = nps_state_arg(fcinfo);
+
+	nps_remove(s, category);
+	PG_RETURN_POINTER(s);
+})
+
+/* ---------- transition functions: weighted ---------- */
+
+static inline void
+nps_add_weighted(NpsState *s, int category, double w, bool remove)
+{
+	double		w2 = w * w;
+
+	check_weight("NPS", w);
+	/* w * w itself may be rounded: fma gives the rounding error exactly */
+	if (fma(w, w, -w2) != 0.0)
+		s->inexact = true;
+	if (remove)
+	{
+		s->responses--;
+		s->sum[category] = sub_checked(s->sum[category], w, &s->inexact);
+		s->weight_sq = sub_checked(s->weight_sq, w2, &s->inexact);
+	}
+	else
+	{
+		s->responses++;
+		s->sum[category] = add_checked(s->sum[category], w, &s->inexact);
+		s->weight_sq = add_checked(s->weight_sq, w2, &s->inexact);
+	}
+}
+
+/* nps_wtrans_*(state, score, weight): add one weighted response */
+NPS_SCORE_FUNCTIONS(nps_wtrans, {
+	NpsState   *s = nps_state_arg(fcinfo);
+
+	nps_add_weighted(s, category, PG_GETARG_FLOAT8(2), false);
+	PG_RETURN_POINTER(s);
+})
+
+/*
+ * nps_winv_*(state, score, weight): remove one weighted response, or return
+ * NULL when the float sums cannot be reverted exactly; PostgreSQL then
+ * recomputes the window frame from scratch instead of drifting.
+ */
+NPS_SCORE_FUNCTIONS(nps_winv, {
+	NpsState   *s = nps_state_arg(fcinfo);
+
+	if (s->inexact)
+		PG_RETURN_NULL();
+	nps_add_weighted(s, category, PG_GETARG_FLOAT8(2), true);
+	if (s->inexact)
+		PG_RETURN_NULL();
+	PG_RETURN_POINTER(s);
+})
+
+/* ---------- combine and final ---------- */
+
+static void
+nps_merge(NpsState *into, const NpsState *from, bool remove)
+{
+	int			i;
+
+	if (remove)
+	{
+		into->responses -= from->responses;
+		for (i = 0; i < 3; i++)
+			into->sum[i] = sub_checked(into->sum[i], from->sum[i], &into->inexact);
+		into->weight_sq = sub_checked(into->weight_sq, from->weight_sq, &into->inexact);
+	}
+	else
+	{
+		into->responses += from->responses;
+		for (i = 0; i < 3; i++)
+			into->sum[i] = add_checked(into->sum[i], from->sum[i], &into->inexact);
+		into->weight_sq = add_checked(into->weight_sq, from->weight_sq, &into->inexact);
+	}
+	into->inexact |= from->inexact;
+}
+
+PG_FUNCTION_INFO_V1(nps_combine);
+Datum
+nps_combine(PG_FUNCTION_ARGS)
+{
+	NpsState   *s = nps_state_arg(fcinfo);
+
+	nps_merge(s, (NpsState *) PG_GETARG_POINTER(1), false);
+	PG_RETURN_POINTER(s);
+}
+
+bool
+nps_summarize(const NpsState *s, bool adjusted, NpsSummary *out)
+{
+	double		total = s->sum[0] + s->sum[1] + s->sum[2];
+	double		n,
+				promoters,
+				detractors;
+
+	if (total > 0.0)
+	{
+		/* Kish effective n; W * (W / W2) is exactly W when unweighted */
+		n = total * (total / s->weight_sq);
+		/* category sums rescaled to the effective sample (identity if unweighted) */
+		promoters = s->sum[NPS_PROMOTER] * (n / total);
+		detractors = s->sum[NPS_DETRACTOR] * (n / total);
+	}
+	else
+		n = promoters = detractors = 0.0;
+
+	if (adjusted)
+	{
+		n += 3.0;
+		promoters += 0.75;
+		detractors += 0.75;
+	}
+	if (n <= 0.0)
+		return false;
+
+	out->n = n;
+	out->nps = (promoters - detractors) / n;
+	out->variance = Max(0.0, (promoters + detractors) / n - out->nps * out->nps);
+	return true;
+}
+
+PG_FUNCTION_INFO_V1(nps_final);
+Datum
+nps_final(PG_FUNCTION_ARGS)
+{
+	NpsState   *s = (NpsState *) PG_GETARG_POINTER(0);
+	Datum		values[NPS_RESULT_NATTS];
+	bool		nulls[NPS_RESULT_NATTS] = {0};
+	double		total = s->sum[0] + s->sum[1] + s->sum[2];
+	NpsSummary	sum;
+
+	/* like avg(): no rows, no result */
+	if (s->responses == 0)
+		PG_RETURN_NULL();
+
+	values[NPS_RESULT_RESPONSES - 1] = Int64GetDatum(s->responses);
+	values[NPS_RESULT_PROMOTERS - 1] = Float8GetDatum(s->sum[NPS_PROMOTER]);
+	values[NPS_RESULT_PASSIVES - 1] = Float8GetDatum(s->sum[NPS_PASSIVE]);
+	values[NPS_RESULT_DETRACTORS - 1] = Float8GetDatum(s->sum[NPS_DETRACTOR]);
+	values[NPS_RESULT_WEIGHT_SQ - 1] = Float8GetDatum(s->weight_sq);
+
+	if (nps_summarize(s, false, &sum))
+	{
+		double		se = 100.0 * sqrt(sum.variance / sum.n);
+
+		/* computed from the sums, not the shares, so 70 - 10 of 100 is exactly 60 */
+		values[NPS_RESULT_NPS - 1] =
+			Float8GetDatum(100.0 * (s->sum[NPS_PROMOTER] - s->sum[NPS_DETRACTOR]) / total);
+		values[NPS_RESULT_STD_ERROR - 1] = Float8GetDatum(se);
+		values[NPS_RESULT_MARGIN_95 - 1] = Float8GetDatum(NPS_Z95 * se);
+		values[NPS_RESULT_EFFECTIVE_N - 1] = Float8GetDatum(sum.n);
+	}
+	else
+	{
+		/* every response has weight 0: counted, but no score to report */
+		nulls[NPS_RESULT_NPS - 1] = true;
+		nulls[NPS_RESULT_STD_ERROR - 1] = true;
+		nulls[NPS_RESULT_MARGIN_95 - 1] = true;
+		values[NPS_RESULT_EFFECTIVE_N - 1] = Float8GetDatum(0.0);
+	}
+	return build_result_tuple(fcinfo, values, nulls);
+}
+
+/* ---------- rollup of stored nps_result values ---------- */
+
+static double
+result_float(HeapTupleHeader r, int attno, const char *name)
+{
+	bool		isnull;
+	double		v = DatumGetFloat8(composite_field(r, attno, &isnull));
+
+	if (isnull || !isfinite(v) || v < 0.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid nps_result value"),
+				 errdetail("Field \"%s\" must be a finite, non-negative number.", name)));
+	return v;
+}
+
+/*
+ * Reads the counts of a stored nps_result; the derived fields (nps,
+ * std_error, ...) are ignored and recomputed, so a rollup is exact.
+ */
+void
+nps_state_from_result(HeapTupleHeader r, NpsState *s)
+{
+	bool		isnull;
+	int64		responses = DatumGetInt64(composite_field(r, NPS_RESULT_RESPONSES, &isnull));
+
+	if (isnull || responses < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid nps_result value"),
+				 errdetail("Field \"responses\" must be a count, not negative or NULL.")));
+	memset(s, 0, sizeof(NpsState));
+	s->responses = responses;
+	s->sum[NPS_PROMOTER] = result_float(r, NPS_RESULT_PROMOTERS, "promoters");
+	s->sum[NPS_PASSIVE] = result_float(r, NPS_RESULT_PASSIVES, "passives");
+	s->sum[NPS_DETRACTOR] = result_float(r, NPS_RESULT_DETRACTORS, "detractors");
+	s->weight_sq = result_float(r, NPS_RESULT_WEIGHT_SQ, "weight_sq_sum");
+	nps_state_check(s, "nps_result");
+}
+
+/* nps_rollup_trans(state, nps_result) */
+PG_FUNCTION_INFO_V1(nps_rollup_trans);
+Datum
+nps_rollup_trans(PG_FUNCTION_ARGS)
+{
+	NpsState   *s = nps_state_arg(fcinfo);
+	NpsState	r;
+
+	nps_state_from_result(PG_GETARG_HEAPTUPLEHEADER(1), &r);
+	nps_merge(s, &r, false);
+	PG_RETURN_POINTER(s);
+}
+
+/* nps_rollup_inv(state, nps_result): NULL (recompute) when not exact */
+PG_FUNCTION_INFO_V1(nps_rollup_inv);
+Datum
+nps_rollup_inv(PG_FUNCTION_ARGS)
+{
+	NpsState   *s = nps_state_arg(fcinfo);
+	NpsState	r;
+
+	if (s->inexact)
+		PG_RETURN_NULL();
+	nps_state_from_result(PG_GETARG_HEAPTUPLEHEADER(1), &r);
+	nps_merge(s, &r, true);
+	if (s->inexact)
+		PG_RETURN_NULL();
+	PG_RETURN_POINTER(s);
+}
+
+/* ---------- nps_category(score) ---------- */
+
+static const char *const nps_category_labels[3] = {"detractor", "passive", "promoter"};
+
+/* Returns the OID of the enum label for a category, cached in fn_extra. */
+static Datum
+nps_category_datum(FunctionCallInfo fcinfo, int category)
+{
+	Oid		   *labels = (Oid *) fcinfo->flinfo->fn_extra;
+
+	if (labels == NULL)
+	{
+		Oid			enumtype = get_fn_expr_rettype(fcinfo->flinfo);
+		int			i;
+
+		if (!OidIsValid(enumtype))
+			elog(ERROR, "could not determine the result type of nps_category");
+		labels = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, 3 * sizeof(Oid));
+		for (i = 0; i < 3; i++)
+			labels[i] = DatumGetObjectId(DirectFunctionCall2(enum_in,
+															 CStringGetDatum(nps_category_labels[i]),
+															 ObjectIdGetDatum(enumtype)));
+		fcinfo->flinfo->fn_extra = labels;
+	}
+	return ObjectIdGetDatum(labels[category]);
+}
+
+PG_FUNCTION_INFO_V1(nps_category_int2);
+Datum
+nps_category_int2(PG_FUNCTION_ARGS)
+{
+	return nps_category_datum(fcinfo, category_of_int(PG_GETARG_INT16(0)));
+}
+
+PG_FUNCTION_INFO_V1(nps_category_int4);
+Datum
+nps_category_int4(PG_FUNCTION_ARGS)
+{
+	return nps_category_datum(fcinfo, category_of_int(PG_GETARG_INT32(0)));
+}
+
+PG_FUNCTION_INFO_V1(nps_category_int8);
+Datum
+nps_category_int8(PG_FUNCTION_ARGS)
+{
+	return nps_category_datum(fcinfo, category_of_int(PG_GETARG_INT64(0)));
+}
+
+PG_FUNCTION_INFO_V1(nps_category_numeric);
+Datum
+nps_category_numeric(PG_FUNCTION_ARGS)
+{
+	return nps_category_datum(fcinfo, category_of_numeric(PG_GETARG_NUMERIC(0)));
+}

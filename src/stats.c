@@ -1,0 +1,132 @@
+/*
+ * stats.c
+ *		The normal distribution, which PostgreSQL 15 lacks: the CDF (from
+ *		libm's erfc) and its inverse, plus the confidence -> z helper every
+ *		interval and test in the extension uses.
+ *
+ * normal_quantile() starts from Acklam's rational approximation (relative
+ * error about 1e-9) and refines it with one Halley step against the exact
+ * CDF, which brings it to full double precision.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "utils/float.h"
+
+#include "common.h"
+
+double
+normal_cdf(double x)
+{
+	return 0.5 * erfc(-x / M_SQRT2);
+}
+
+/* Two-sided p-value of a standard normal statistic: 2 (1 - Phi(|z|)). */
+double
+two_sided_p(double z)
+{
+	return erfc(fabs(z) / M_SQRT2);
+}
+
+double
+normal_quantile(double p)
+{
+	/* Acklam's coefficients: central region and lower tail */
+	static const double a[6] = {
+		-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+		1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00
+	};
+	static const double b[5] = {
+		-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+		6.680131188771972e+01, -1.328068155288572e+01
+	};
+	static const double c[6] = {
+		-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+		-2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00
+	};
+	static const double d[4] = {
+		7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+		3.754408661907416e+00
+	};
+	const double p_low = 0.02425;
+	double		q,
+				r,
+				x,
+				e,
+				u;
+
+	if (isnan(p) || p < 0.0 || p > 1.0)
+		return get_float8_nan();
+	if (p == 0.0)
+		return -get_float8_infinity();
+	if (p == 1.0)
+		return get_float8_infinity();
+
+	if (p < p_low)
+	{
+		q = sqrt(-2.0 * log(p));
+		x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+			((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
+	}
+	else if (p <= 1.0 - p_low)
+	{
+		q = p - 0.5;
+		r = q * q;
+		x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+			(((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1.0);
+	}
+	else
+	{
+		q = sqrt(-2.0 * log1p(-p));
+		x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+			((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1.0);
+	}
+
+	/*
+	 * One Halley step on Phi(x) - p.  In the upper tail compare upper tails
+	 * (1 - p is exact there, Phi(x) near 1 is not).
+	 */
+	if (p > 0.5)
+		e = -(0.5 * erfc(x / M_SQRT2) - (1.0 - p));
+	else
+		e = 0.5 * erfc(-x / M_SQRT2) - p;
+	u = e * sqrt(2.0 * M_PI) * exp(x * x / 2.0);
+	x = x - u / (1.0 + x * u / 2.0);
+	return x;
+}
+
+/* z such that a two-sided interval at this confidence covers it: Phi^-1((1+c)/2) */
+double
+z_for_confidence(double confidence)
+{
+	if (!(confidence > 0.0 && confidence < 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("confidence must be greater than 0 and less than 1"),
+				 errdetail("Confidence %g was given.", confidence),
+				 errhint("Use 0.95 for a 95%% interval.")));
+	/* upper tail probability (1 - c) / 2, computed without cancellation */
+	return -normal_quantile((1.0 - confidence) / 2.0);
+}
+
+PG_FUNCTION_INFO_V1(nps_normal_cdf);
+Datum
+nps_normal_cdf(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FLOAT8(normal_cdf(PG_GETARG_FLOAT8(0)));
+}
+
+PG_FUNCTION_INFO_V1(nps_normal_quantile);
+Datum
+nps_normal_quantile(PG_FUNCTION_ARGS)
+{
+	double		p = PG_GETARG_FLOAT8(0);
+
+	if (!(p >= 0.0 && p <= 1.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("probability must be between 0 and 1"),
+				 errdetail("Probability %g was given.", p)));
+	PG_RETURN_FLOAT8(normal_quantile(p));
+}
