@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# test/run_demo.sh: build + install nps, start a throwaway PostgreSQL 15 cluster,
+# create database nps_demo with the extension, then load the demo data and print the
+# dashboards from test/demo/demo.sql. The cluster is removed on exit; exits non-zero
+# if any step fails.
+set -euo pipefail
+
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+trap 'rc=$?; nps_cleanup; exit $rc' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+nps_ensure_deps
+nps_build
+nps_start_cluster
+cd "$REPO"
+
+createdb nps_demo
+psql -X -q -v ON_ERROR_STOP=1 -d nps_demo -c 'CREATE EXTENSION nps'
+if [ -f test/demo/demo.sql ]; then
+    nps_log "running test/demo/demo.sql"
+    psql -X -v ON_ERROR_STOP=1 -d nps_demo -f test/demo/demo.sql </dev/null
+else
+    nps_log "test/demo/demo.sql not found; extension created, nothing else to show"
+fi
+nps_log "demo finished OK"
