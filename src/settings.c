@@ -1,0 +1,258 @@
+/*
+ * settings.c
+ *		The nps.* configuration parameters (GUCs) and the library's _PG_init.
+ *
+ *	nps.window          interval, default '30 days': the "current" window of
+ *	                    the journey views (the previous window, for change
+ *	                    tests, is the same length just before it)
+ *	nps.followup_sla    interval, default '48 hours': how long a detractor may
+ *	                    wait for a follow-up before it is overdue
+ *	nps.min_responses   integer >= 1, default 30: below this many responses
+ *	                    (or cases) a metric's status is 'insufficient'
+ *
+ * All three are PGC_USERSET, so a DBA can set them per database or role
+ * (ALTER DATABASE d SET nps.window = '7 days'; ALTER ROLE r SET ...), and a
+ * session can SET them.  The two intervals are validated by a check hook
+ * with the same parser as interval input (ParseDateTime + DecodeInterval,
+ * falling back to ISO 8601), but "softly": a bad value is rejected with
+ * SQLSTATE 22023 (invalid_parameter_value) and a detail, never by a longjmp
+ * out of the hook.  Zero and negative intervals are rejected as well.
+ *
+ * Loading: PostgreSQL only knows these parameters once nps.so is loaded in
+ * the session.  Until then "SET nps.window = 'bad'" creates a placeholder
+ * without checking it; when the library loads (on the first call of any
+ * nps C function - every SQL function and view of the extension reads the
+ * settings through nps.setting_window() etc., which are C, so the library
+ * is always loaded before a setting is used) the placeholder is validated
+ * and a bad value is reported as a WARNING and replaced by the default.
+ * Per-database/role settings (ALTER DATABASE/ROLE ... SET) are applied at
+ * connection start as placeholders and validated the same way on load; to
+ * have them validated when they are set, load the library first (call any
+ * nps function in that session, or add nps to session_preload_libraries).
+ *
+ * This file holds the only _PG_init of the library (nps.c has the magic
+ * block).
+ */
+#include "postgres.h"
+
+#include <limits.h>
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/guc.h"
+#include "utils/timestamp.h"
+
+void		_PG_init(void);
+
+static char *nps_window_string = NULL;
+static char *nps_followup_sla_string = NULL;
+static int	nps_min_responses = 30;
+
+/* parsed values, set by the assign hooks from the check hooks' "extra" */
+static Interval nps_window_value;
+static Interval nps_followup_sla_value;
+
+/*
+ * Parses an interval like interval_in() does, without raising errors.
+ * Returns true and fills *result on success; on failure sets the GUC check
+ * detail and returns false.  Only strictly positive intervals are accepted.
+ */
+static bool
+parse_positive_interval(const char *str, const char *name, Interval *result)
+{
+	struct pg_itm_in itm;
+	char	   *field[MAXDATEFIELDS];
+	int			ftype[MAXDATEFIELDS];
+	char		workbuf[256];
+	char	   *copy;
+	int			nf;
+	int			dtype = 0;
+	int			dterr;
+
+	if (str == NULL || str[0] == '\0')
+	{
+		GUC_check_errdetail("%s must be a positive interval such as '30 days'.", name);
+		return false;
+	}
+
+	memset(&itm, 0, sizeof(itm));
+	dterr = ParseDateTime(str, workbuf, sizeof(workbuf), field, ftype,
+						  MAXDATEFIELDS, &nf);
+	if (dterr == 0)
+		dterr = DecodeInterval(field, ftype, nf, INTERVAL_FULL_RANGE,
+							   &dtype, &itm);
+	if (dterr == DTERR_BAD_FORMAT)
+	{
+		/* ISO 8601 ("P30D"); DecodeISO8601Interval wants a writable string */
+		copy = pstrdup(str);
+		memset(&itm, 0, sizeof(itm));
+		dterr = DecodeISO8601Interval(copy, &dtype, &itm);
+		pfree(copy);
+	}
+
+	if (dterr != 0 || dtype != DTK_DELTA)
+	{
+		if (dterr == DTERR_FIELD_OVERFLOW || dterr == DTERR_INTERVAL_OVERFLOW)
+			GUC_check_errdetail("\"%s\" is out of range for an interval.", str);
+		else
+			GUC_check_errdetail("\"%s\" is not a valid interval; %s must be a positive interval such as '30 days'.",
+								str, name);
+		return false;
+	}
+	if (itmin2interval(&itm, result) != 0)
+	{
+		GUC_check_errdetail("\"%s\" is out of range for an interval.", str);
+		return false;
+	}
+
+	/*
+	 * Positive: compare with zero the way interval comparison does (months
+	 * as 30 days, days as 24 hours), in 128-bit-safe steps.
+	 */
+	{
+		double		total;
+
+		total = (double) result->month * 30.0 * USECS_PER_DAY +
+			(double) result->day * USECS_PER_DAY + (double) result->time;
+		if (!(total > 0.0))
+		{
+			GUC_check_errdetail("%s must be positive, not \"%s\".", name, str);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool
+check_interval_guc(char **newval, void **extra, const char *name)
+{
+	Interval	value;
+	Interval   *copy;
+
+	if (!parse_positive_interval(*newval, name, &value))
+	{
+		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+		return false;
+	}
+	copy = (Interval *) malloc(sizeof(Interval));
+	if (copy == NULL)
+		return false;
+	*copy = value;
+	*extra = copy;
+	return true;
+}
+
+static bool
+check_window(char **newval, void **extra, GucSource source)
+{
+	return check_interval_guc(newval, extra, "nps.window");
+}
+
+static bool
+check_followup_sla(char **newval, void **extra, GucSource source)
+{
+	return check_interval_guc(newval, extra, "nps.followup_sla");
+}
+
+static void
+assign_window(const char *newval, void *extra)
+{
+	if (extra != NULL)
+		nps_window_value = *(Interval *) extra;
+}
+
+static void
+assign_followup_sla(const char *newval, void *extra)
+{
+	if (extra != NULL)
+		nps_followup_sla_value = *(Interval *) extra;
+}
+
+void
+_PG_init(void)
+{
+	DefineCustomStringVariable("nps.window",
+							   "Length of the current window of the nps journey views.",
+							   "The views cover (now() - nps.window, now()]; the previous window, "
+							   "for change tests, is the same length just before it. A positive interval.",
+							   &nps_window_string,
+							   "30 days",
+							   PGC_USERSET,
+							   0,
+							   check_window, assign_window, NULL);
+
+	DefineCustomStringVariable("nps.followup_sla",
+							   "How long a detractor may wait for a follow-up before it is overdue.",
+							   "Used by nps.detractor_queue. A positive interval.",
+							   &nps_followup_sla_string,
+							   "48 hours",
+							   PGC_USERSET,
+							   0,
+							   check_followup_sla, assign_followup_sla, NULL);
+
+	DefineCustomIntVariable("nps.min_responses",
+							"Minimum responses (or cases) before a metric status is judged.",
+							"Below it nps.metric_status reports 'insufficient'.",
+							&nps_min_responses,
+							30, 1, INT_MAX,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("nps");
+}
+
+static Datum
+interval_datum(const Interval *value)
+{
+	Interval   *result = (Interval *) palloc(sizeof(Interval));
+
+	*result = *value;
+	return IntervalPGetDatum(result);
+}
+
+PG_FUNCTION_INFO_V1(nps_setting_window);
+Datum
+nps_setting_window(PG_FUNCTION_ARGS)
+{
+	return interval_datum(&nps_window_value);
+}
+
+PG_FUNCTION_INFO_V1(nps_setting_followup_sla);
+Datum
+nps_setting_followup_sla(PG_FUNCTION_ARGS)
+{
+	return interval_datum(&nps_followup_sla_value);
+}
+
+PG_FUNCTION_INFO_V1(nps_setting_min_responses);
+Datum
+nps_setting_min_responses(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT32(nps_min_responses);
+}
+
+/*
+ * nps.check_window(interval): returns its argument when it is a positive
+ * interval, raises 22023 otherwise.  The *_at() functions pass their window
+ * and SLA arguments through it.
+ */
+PG_FUNCTION_INFO_V1(nps_check_window);
+Datum
+nps_check_window(PG_FUNCTION_ARGS)
+{
+	Interval   *span = PG_GETARG_INTERVAL_P(0);
+	double		total;
+
+	total = (double) span->month * 30.0 * USECS_PER_DAY +
+		(double) span->day * USECS_PER_DAY + (double) span->time;
+	if (!(total > 0.0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("window length must be a positive interval"),
+				 errdetail("Got %s.",
+						   DatumGetCString(DirectFunctionCall1(interval_out,
+															   IntervalPGetDatum(span))))));
+	PG_RETURN_INTERVAL_P(span);
+}
