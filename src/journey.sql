@@ -30,6 +30,11 @@ CREATE FUNCTION nps.check_window(window_length interval) RETURNS interval
 COMMENT ON FUNCTION nps.check_window(interval) IS
   'returns its argument if it is a positive interval, raises 22023 otherwise (used by the *_at functions)';
 
+CREATE FUNCTION nps.check_min_responses(minimum_responses integer) RETURNS integer
+  AS 'MODULE_PATHNAME', 'nps_check_min_responses' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION nps.check_min_responses(integer) IS
+  'returns its argument if it is at least 1, raises 22023 otherwise (used by metric_status_at)';
+
 -- ---------- journey and touchpoint ----------
 
 CREATE TABLE nps.journey (

@@ -9,6 +9,9 @@
  *	                    wait for a follow-up before it is overdue
  *	nps.min_responses   integer >= 1, default 30: below this many responses
  *	                    (or cases) a metric's status is 'insufficient'
+ *	nps.notify          boolean, default on: the closed-loop trigger
+ *	                    (closed_loop.sql) announces new detractors with
+ *	                    NOTIFY nps_detractor; off silences it (bulk loads)
  *
  * All three are PGC_USERSET, so a DBA can set them per database or role
  * (ALTER DATABASE d SET nps.window = '7 days'; ALTER ROLE r SET ...), and a
@@ -48,6 +51,7 @@ void		_PG_init(void);
 static char *nps_window_string = NULL;
 static char *nps_followup_sla_string = NULL;
 static int	nps_min_responses = 30;
+static bool nps_notify = true;
 
 /* parsed values, set by the assign hooks from the check hooks' "extra" */
 static Interval nps_window_value;
@@ -200,6 +204,15 @@ _PG_init(void)
 							0,
 							NULL, NULL, NULL);
 
+	DefineCustomBoolVariable("nps.notify",
+							 "Announce new detractors on the notification channel nps_detractor.",
+							 "Read by the trigger nps.response_notify_detractors; turn off for bulk loads.",
+							 &nps_notify,
+							 true,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
 	MarkGUCPrefixReserved("nps");
 }
 
@@ -255,4 +268,21 @@ nps_check_window(PG_FUNCTION_ARGS)
 						   DatumGetCString(DirectFunctionCall1(interval_out,
 															   IntervalPGetDatum(span))))));
 	PG_RETURN_INTERVAL_P(span);
+}
+
+/*
+ * nps.check_min_responses(integer): returns its argument when >= 1, raises
+ * 22023 otherwise.
+ */
+PG_FUNCTION_INFO_V1(nps_check_min_responses);
+Datum
+nps_check_min_responses(PG_FUNCTION_ARGS)
+{
+	int32		n = PG_GETARG_INT32(0);
+
+	if (n < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("minimum responses must be at least 1, not %d", n)));
+	PG_RETURN_INT32(n);
 }

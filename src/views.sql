@@ -1,0 +1,661 @@
+-- src/views.sql
+-- What dashboards read: set-returning functions with an explicit as_of and
+-- window (for services and history), and views over them that use now() and
+-- the nps.* settings (for BI tools).  Every view column is a plain scalar.
+--
+-- Windows: the current window is (as_of - window_length, as_of]; the
+-- previous one, for change tests, is (as_of - 2 * window_length,
+-- as_of - window_length].  Responses are placed by answered_at, journey
+-- events by occurred_at, service cases by opened_at.
+--
+-- All functions run with search_path = pg_catalog, pg_temp and qualify every
+-- nps object, so they behave the same under any caller search_path.  They
+-- are SECURITY INVOKER and the views are security_invoker, so table
+-- privileges and row-level security of the caller apply.
+
+-- ============================================================ touchpoint NPS
+
+CREATE FUNCTION nps.touchpoint_nps_at(
+    as_of timestamptz DEFAULT pg_catalog.now(),
+    window_length interval DEFAULT nps.setting_window())
+  RETURNS TABLE (
+    journey_id integer, journey text, journey_name text,
+    touchpoint_id integer, touchpoint text, touchpoint_name text, stage_order integer,
+    window_start timestamptz, window_end timestamptz,
+    responses bigint, promoters bigint, passives bigint, detractors bigint,
+    nps double precision, margin_95 double precision,
+    ci_low double precision, ci_high double precision,
+    change_from_previous_stage double precision,
+    journey_responses bigint, journey_nps double precision,
+    overall_points_lost double precision)
+  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 20
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  WITH w AS (
+    SELECT $1 - nps.check_window($2) AS lo, $1 AS hi
+  ), per_stage AS (
+    SELECT r.touchpoint AS tp, nps.nps_agg(r.score) AS res
+      FROM nps.response r, w
+     WHERE r.answered_at > w.lo AND r.answered_at <= w.hi
+     GROUP BY r.touchpoint
+  ), per_journey AS (
+    SELECT t.journey AS jid, nps.nps_rollup(s.res) AS res
+      FROM per_stage s JOIN nps.touchpoint t ON t.id = s.tp
+     GROUP BY t.journey
+  ), base AS (
+    SELECT j.id AS jid, j.code AS jcode, j.name AS jname,
+           t.id AS tid, t.code AS tcode, t.name AS tname, t.stage_order AS ord,
+           w.lo, w.hi,
+           coalesce((s.res).responses, 0) AS n,
+           coalesce((s.res).promoters, 0)::bigint AS p,
+           coalesce((s.res).passives, 0)::bigint AS a,
+           coalesce((s.res).detractors, 0)::bigint AS d,
+           (s.res).nps AS score,
+           (s.res).margin_95 AS margin,
+           ci.low, ci.high,
+           coalesce((pj.res).responses, 0) AS jn,
+           (pj.res).nps AS jscore
+      FROM nps.journey j
+      JOIN nps.touchpoint t ON t.journey = j.id
+      CROSS JOIN w
+      LEFT JOIN per_stage s ON s.tp = t.id
+      LEFT JOIN per_journey pj ON pj.jid = j.id
+      LEFT JOIN LATERAL nps.nps_ci(s.res) ci ON true
+  )
+  SELECT jid, jcode, jname, tid, tcode, tname, ord, lo, hi,
+         n, p, a, d, score, margin, low, high,
+         score - lag(score) OVER (PARTITION BY jid ORDER BY ord),
+         jn, jscore,
+         CASE WHEN n = 0 THEN CASE WHEN jn > 0 THEN 0::double precision END
+              ELSE n::double precision / jn * (jscore - score) END
+    FROM base
+   ORDER BY jcode, ord
+$fn$;
+COMMENT ON FUNCTION nps.touchpoint_nps_at(timestamptz, interval) IS
+  'NPS per touchpoint in journey order over (as_of - window_length, as_of], with adjusted-Wald interval, change from the previous stage and the points of journey NPS each stage costs; the function behind nps.touchpoint_nps';
+
+CREATE VIEW nps.touchpoint_nps WITH (security_invoker = true) AS
+  SELECT * FROM nps.touchpoint_nps_at(pg_catalog.now(), nps.setting_window());
+COMMENT ON VIEW nps.touchpoint_nps IS
+  'NPS per touchpoint in journey order over the last nps.window (default 30 days); nps.touchpoint_nps_at(as_of, window_length) for any period';
+COMMENT ON COLUMN nps.touchpoint_nps.journey_id IS 'journey id';
+COMMENT ON COLUMN nps.touchpoint_nps.journey IS 'journey code';
+COMMENT ON COLUMN nps.touchpoint_nps.journey_name IS 'journey display name';
+COMMENT ON COLUMN nps.touchpoint_nps.touchpoint_id IS 'touchpoint id';
+COMMENT ON COLUMN nps.touchpoint_nps.touchpoint IS 'touchpoint code';
+COMMENT ON COLUMN nps.touchpoint_nps.touchpoint_name IS 'touchpoint display name';
+COMMENT ON COLUMN nps.touchpoint_nps.stage_order IS 'position of the touchpoint in its journey';
+COMMENT ON COLUMN nps.touchpoint_nps.window_start IS 'window start (exclusive): now() - nps.window';
+COMMENT ON COLUMN nps.touchpoint_nps.window_end IS 'window end (inclusive): now()';
+COMMENT ON COLUMN nps.touchpoint_nps.responses IS 'responses at this touchpoint in the window (0 rows are shown with responses 0)';
+COMMENT ON COLUMN nps.touchpoint_nps.promoters IS 'responses scoring 9-10';
+COMMENT ON COLUMN nps.touchpoint_nps.passives IS 'responses scoring 7-8';
+COMMENT ON COLUMN nps.touchpoint_nps.detractors IS 'responses scoring 0-6';
+COMMENT ON COLUMN nps.touchpoint_nps.nps IS 'Net Promoter Score, -100..100 (NULL without responses)';
+COMMENT ON COLUMN nps.touchpoint_nps.margin_95 IS 'half-width of the 95% Wald interval, in points';
+COMMENT ON COLUMN nps.touchpoint_nps.ci_low IS 'lower end of the 95% adjusted-Wald interval (nps_ci), in points';
+COMMENT ON COLUMN nps.touchpoint_nps.ci_high IS 'upper end of the 95% adjusted-Wald interval (nps_ci), in points';
+COMMENT ON COLUMN nps.touchpoint_nps.change_from_previous_stage IS 'nps minus the nps of the previous stage of the journey (NULL for the first stage or when either has no responses)';
+COMMENT ON COLUMN nps.touchpoint_nps.journey_responses IS 'responses at all touchpoints of the journey in the window';
+COMMENT ON COLUMN nps.touchpoint_nps.journey_nps IS 'NPS of all responses of the journey in the window (from counts, not an average of stage NPS)';
+COMMENT ON COLUMN nps.touchpoint_nps.overall_points_lost IS 'points of journey NPS this stage costs: (responses / journey_responses) * (journey_nps - nps), i.e. how much journey_nps would rise if this stage scored the journey NPS; negative when the stage lifts the journey; sums to 0 over a journey';
+
+-- ============================================================ segment NPS
+
+CREATE FUNCTION nps.segment_nps_at(
+    as_of timestamptz DEFAULT pg_catalog.now(),
+    window_length interval DEFAULT nps.setting_window())
+  RETURNS TABLE (
+    segment text,
+    journey_id integer, journey text, journey_name text,
+    touchpoint_id integer, touchpoint text, touchpoint_name text, stage_order integer,
+    window_start timestamptz, window_end timestamptz,
+    responses bigint, promoters bigint, passives bigint, detractors bigint,
+    nps double precision, margin_95 double precision,
+    ci_low double precision, ci_high double precision,
+    change_from_previous_stage double precision,
+    journey_responses bigint, journey_nps double precision,
+    overall_points_lost double precision)
+  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 60
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  WITH w AS (
+    SELECT $1 - nps.check_window($2) AS lo, $1 AS hi
+  ), per_stage AS (
+    SELECT r.segment AS seg, r.touchpoint AS tp, nps.nps_agg(r.score) AS res
+      FROM nps.response r, w
+     WHERE r.answered_at > w.lo AND r.answered_at <= w.hi
+     GROUP BY r.segment, r.touchpoint
+  ), per_journey AS (
+    SELECT s.seg, t.journey AS jid, nps.nps_rollup(s.res) AS res
+      FROM per_stage s JOIN nps.touchpoint t ON t.id = s.tp
+     GROUP BY s.seg, t.journey
+  ), base AS (
+    SELECT pj.seg,
+           j.id AS jid, j.code AS jcode, j.name AS jname,
+           t.id AS tid, t.code AS tcode, t.name AS tname, t.stage_order AS ord,
+           w.lo, w.hi,
+           coalesce((s.res).responses, 0) AS n,
+           coalesce((s.res).promoters, 0)::bigint AS p,
+           coalesce((s.res).passives, 0)::bigint AS a,
+           coalesce((s.res).detractors, 0)::bigint AS d,
+           (s.res).nps AS score,
+           (s.res).margin_95 AS margin,
+           ci.low, ci.high,
+           (pj.res).responses AS jn,
+           (pj.res).nps AS jscore
+      FROM per_journey pj
+      JOIN nps.journey j ON j.id = pj.jid
+      JOIN nps.touchpoint t ON t.journey = j.id
+      CROSS JOIN w
+      LEFT JOIN per_stage s ON s.tp = t.id AND s.seg IS NOT DISTINCT FROM pj.seg
+      LEFT JOIN LATERAL nps.nps_ci(s.res) ci ON true
+  )
+  SELECT seg, jid, jcode, jname, tid, tcode, tname, ord, lo, hi,
+         n, p, a, d, score, margin, low, high,
+         score - lag(score) OVER (PARTITION BY seg, jid ORDER BY ord),
+         jn, jscore,
+         CASE WHEN n = 0 THEN 0::double precision
+              ELSE n::double precision / jn * (jscore - score) END
+    FROM base
+   ORDER BY seg, jcode, ord
+$fn$;
+COMMENT ON FUNCTION nps.segment_nps_at(timestamptz, interval) IS
+  'NPS per customer segment and touchpoint over (as_of - window_length, as_of], for each segment with responses in the journey; the function behind nps.segment_nps';
+
+CREATE VIEW nps.segment_nps WITH (security_invoker = true) AS
+  SELECT * FROM nps.segment_nps_at(pg_catalog.now(), nps.setting_window());
+COMMENT ON VIEW nps.segment_nps IS
+  'NPS per segment x touchpoint over the last nps.window; every touchpoint of a journey is listed for each segment that answered in that journey (responses 0 where none)';
+COMMENT ON COLUMN nps.segment_nps.segment IS 'customer segment (NULL = responses without a segment)';
+COMMENT ON COLUMN nps.segment_nps.journey_id IS 'journey id';
+COMMENT ON COLUMN nps.segment_nps.journey IS 'journey code';
+COMMENT ON COLUMN nps.segment_nps.journey_name IS 'journey display name';
+COMMENT ON COLUMN nps.segment_nps.touchpoint_id IS 'touchpoint id';
+COMMENT ON COLUMN nps.segment_nps.touchpoint IS 'touchpoint code';
+COMMENT ON COLUMN nps.segment_nps.touchpoint_name IS 'touchpoint display name';
+COMMENT ON COLUMN nps.segment_nps.stage_order IS 'position of the touchpoint in its journey';
+COMMENT ON COLUMN nps.segment_nps.window_start IS 'window start (exclusive): now() - nps.window';
+COMMENT ON COLUMN nps.segment_nps.window_end IS 'window end (inclusive): now()';
+COMMENT ON COLUMN nps.segment_nps.responses IS 'responses of the segment at this touchpoint in the window';
+COMMENT ON COLUMN nps.segment_nps.promoters IS 'responses scoring 9-10';
+COMMENT ON COLUMN nps.segment_nps.passives IS 'responses scoring 7-8';
+COMMENT ON COLUMN nps.segment_nps.detractors IS 'responses scoring 0-6';
+COMMENT ON COLUMN nps.segment_nps.nps IS 'Net Promoter Score of the segment at the touchpoint, -100..100 (NULL without responses)';
+COMMENT ON COLUMN nps.segment_nps.margin_95 IS 'half-width of the 95% Wald interval, in points';
+COMMENT ON COLUMN nps.segment_nps.ci_low IS 'lower end of the 95% adjusted-Wald interval, in points';
+COMMENT ON COLUMN nps.segment_nps.ci_high IS 'upper end of the 95% adjusted-Wald interval, in points';
+COMMENT ON COLUMN nps.segment_nps.change_from_previous_stage IS 'nps minus the segment''s nps at the previous stage';
+COMMENT ON COLUMN nps.segment_nps.journey_responses IS 'responses of the segment at all touchpoints of the journey';
+COMMENT ON COLUMN nps.segment_nps.journey_nps IS 'NPS of the segment over the whole journey (from counts)';
+COMMENT ON COLUMN nps.segment_nps.overall_points_lost IS 'points of the segment''s journey NPS this stage costs: (responses / journey_responses) * (journey_nps - nps); sums to 0 over a journey';
+
+-- ============================================================ funnel
+
+CREATE FUNCTION nps.journey_funnel_at(
+    as_of timestamptz DEFAULT pg_catalog.now(),
+    window_length interval DEFAULT nps.setting_window())
+  RETURNS TABLE (
+    journey_id integer, journey text, journey_name text,
+    touchpoint_id integer, touchpoint text, touchpoint_name text, stage_order integer,
+    window_start timestamptz, window_end timestamptz,
+    customers bigint,
+    previous_customers bigint,
+    continued_from_previous bigint,
+    drop_off bigint,
+    conversion_from_previous double precision,
+    continued_from_first bigint,
+    conversion_from_first double precision,
+    median_time_from_previous interval,
+    median_hours_from_previous double precision)
+  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 20
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  WITH w AS (
+    SELECT $1 - nps.check_window($2) AS lo, $1 AS hi
+  ), ev AS (          -- first time each customer reached each touchpoint in the window
+    SELECT e.customer, e.touchpoint AS tp, min(e.occurred_at) AS at
+      FROM nps.journey_event e, w
+     WHERE e.occurred_at > w.lo AND e.occurred_at <= w.hi
+     GROUP BY e.customer, e.touchpoint
+  ), st AS (
+    SELECT t.id, t.journey, t.stage_order,
+           lag(t.id) OVER (PARTITION BY t.journey ORDER BY t.stage_order) AS prev_id,
+           first_value(t.id) OVER (PARTITION BY t.journey ORDER BY t.stage_order) AS first_id
+      FROM nps.touchpoint t
+  ), reach AS (
+    SELECT ev.tp, count(*) AS customers FROM ev GROUP BY ev.tp
+  ), step AS (
+    SELECT st.id,
+           count(*) AS continued,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY cur.at - prev.at) AS median_gap
+      FROM st
+      JOIN ev cur ON cur.tp = st.id
+      JOIN ev prev ON prev.tp = st.prev_id AND prev.customer = cur.customer AND prev.at <= cur.at
+     GROUP BY st.id
+  ), from_first AS (
+    SELECT st.id, count(*) AS continued
+      FROM st
+      JOIN ev cur ON cur.tp = st.id
+      JOIN ev fst ON fst.tp = st.first_id AND fst.customer = cur.customer AND fst.at <= cur.at
+     GROUP BY st.id
+  )
+  SELECT j.id, j.code, j.name, t.id, t.code, t.name, t.stage_order, w.lo, w.hi,
+         coalesce(r.customers, 0),
+         CASE WHEN st.prev_id IS NOT NULL THEN coalesce(rp.customers, 0) END,
+         CASE WHEN st.prev_id IS NOT NULL THEN coalesce(s.continued, 0) END,
+         CASE WHEN st.prev_id IS NOT NULL THEN coalesce(rp.customers, 0) - coalesce(s.continued, 0) END,
+         CASE WHEN st.prev_id IS NOT NULL AND rp.customers > 0
+              THEN coalesce(s.continued, 0)::double precision / rp.customers END,
+         coalesce(f.continued, 0),
+         CASE WHEN rf.customers > 0 THEN coalesce(f.continued, 0)::double precision / rf.customers END,
+         s.median_gap,
+         extract(epoch FROM s.median_gap)::double precision / 3600
+    FROM nps.journey j
+    JOIN nps.touchpoint t ON t.journey = j.id
+    JOIN st ON st.id = t.id
+    CROSS JOIN w
+    LEFT JOIN reach r ON r.tp = t.id
+    LEFT JOIN reach rp ON rp.tp = st.prev_id
+    LEFT JOIN reach rf ON rf.tp = st.first_id
+    LEFT JOIN step s ON s.id = t.id
+    LEFT JOIN from_first f ON f.id = t.id
+   ORDER BY j.code, t.stage_order
+$fn$;
+COMMENT ON FUNCTION nps.journey_funnel_at(timestamptz, interval) IS
+  'journey funnel from nps.journey_event over (as_of - window_length, as_of]: customers per stage, step and overall conversion, drop-off and median time between stages; the function behind nps.journey_funnel';
+
+CREATE VIEW nps.journey_funnel WITH (security_invoker = true) AS
+  SELECT * FROM nps.journey_funnel_at(pg_catalog.now(), nps.setting_window());
+COMMENT ON VIEW nps.journey_funnel IS
+  'journey funnel over the last nps.window: a customer counts at a stage if they reached it (nps.journey_event) in the window; they continued from the previous stage if they reached that stage first (times of the first event at each stage)';
+COMMENT ON COLUMN nps.journey_funnel.journey_id IS 'journey id';
+COMMENT ON COLUMN nps.journey_funnel.journey IS 'journey code';
+COMMENT ON COLUMN nps.journey_funnel.journey_name IS 'journey display name';
+COMMENT ON COLUMN nps.journey_funnel.touchpoint_id IS 'touchpoint id';
+COMMENT ON COLUMN nps.journey_funnel.touchpoint IS 'touchpoint code';
+COMMENT ON COLUMN nps.journey_funnel.touchpoint_name IS 'touchpoint display name';
+COMMENT ON COLUMN nps.journey_funnel.stage_order IS 'position of the stage in its journey';
+COMMENT ON COLUMN nps.journey_funnel.window_start IS 'window start (exclusive): now() - nps.window';
+COMMENT ON COLUMN nps.journey_funnel.window_end IS 'window end (inclusive): now()';
+COMMENT ON COLUMN nps.journey_funnel.customers IS 'distinct customers who reached this stage in the window';
+COMMENT ON COLUMN nps.journey_funnel.previous_customers IS 'customers who reached the previous stage (NULL for the first stage)';
+COMMENT ON COLUMN nps.journey_funnel.continued_from_previous IS 'customers who reached the previous stage and then (at or after it) this one';
+COMMENT ON COLUMN nps.journey_funnel.drop_off IS 'previous_customers - continued_from_previous: customers lost between the previous stage and this one';
+COMMENT ON COLUMN nps.journey_funnel.conversion_from_previous IS 'continued_from_previous / previous_customers, 0..1 (NULL for the first stage or no previous customers)';
+COMMENT ON COLUMN nps.journey_funnel.continued_from_first IS 'customers who reached the first stage and then this one (for the first stage: its customers)';
+COMMENT ON COLUMN nps.journey_funnel.conversion_from_first IS 'continued_from_first / customers of the first stage, 0..1';
+COMMENT ON COLUMN nps.journey_funnel.median_time_from_previous IS 'median time from reaching the previous stage to reaching this one, over customers who continued';
+COMMENT ON COLUMN nps.journey_funnel.median_hours_from_previous IS 'median_time_from_previous in hours (for charts)';
+
+-- ============================================================ metric status
+-- One measuring function per metric kind, all with the same result row, so
+-- metric_status_at() can pick the one for each metric_owner row.  Arguments:
+-- the metric's measure/segment/channel/sla, the scope (journey, and
+-- touchpoint or NULL for the whole journey), and the window bounds: the
+-- current window is (mid, hi], the previous one (lo, mid].
+
+CREATE FUNCTION nps.metric_measure_nps(
+    measure text, segment text, channel text, sla interval,
+    journey integer, touchpoint integer,
+    lo timestamptz, mid timestamptz, hi timestamptz)
+  RETURNS TABLE (
+    responses bigint, value double precision, std_error double precision,
+    ci_low double precision, ci_high double precision,
+    previous_responses bigint, previous_value double precision,
+    change double precision, change_p_value double precision, change_significant boolean)
+  LANGUAGE sql STABLE PARALLEL SAFE ROWS 1
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  SELECT coalesce((a.cur).responses, 0), (a.cur).nps, (a.cur).std_error, ci.low, ci.high,
+         coalesce((a.prev).responses, 0), (a.prev).nps,
+         tst.difference, tst.p_value, tst.significant
+    FROM (SELECT nps.nps_agg(r.score) FILTER (WHERE r.answered_at > $8) AS cur,
+                 nps.nps_agg(r.score) FILTER (WHERE r.answered_at <= $8) AS prev
+            FROM nps.response r
+           WHERE r.touchpoint IN (SELECT t.id FROM nps.touchpoint t
+                                   WHERE t.journey = $5 AND ($6 IS NULL OR t.id = $6))
+             AND r.answered_at > $7 AND r.answered_at <= $9
+             AND ($2 IS NULL OR r.segment = $2)
+             AND ($3 IS NULL OR r.channel = $3)) a
+    LEFT JOIN LATERAL nps.nps_ci(a.cur) ci ON true
+    LEFT JOIN LATERAL nps.nps_test(a.cur, a.prev) tst ON true
+$fn$;
+COMMENT ON FUNCTION nps.metric_measure_nps(text, text, text, interval, integer, integer, timestamptz, timestamptz, timestamptz) IS
+  'internal (used by metric_status_at): NPS of a metric scope in the current window (mid, hi] with adjusted-Wald interval, and its change from the previous window (lo, mid] with nps_test';
+
+CREATE FUNCTION nps.metric_status_at(
+    as_of timestamptz DEFAULT pg_catalog.now(),
+    window_length interval DEFAULT nps.setting_window(),
+    minimum_responses integer DEFAULT nps.setting_min_responses())
+  RETURNS TABLE (
+    metric_owner_id integer,
+    metric text, metric_name text, kind text, direction text, unit text,
+    journey_id integer, journey text, journey_name text,
+    touchpoint_id integer, touchpoint text, touchpoint_name text,
+    owner_id integer, owner text, department text, owner_role name,
+    window_start timestamptz, window_end timestamptz,
+    responses bigint, value double precision, std_error double precision,
+    ci_low double precision, ci_high double precision,
+    target double precision, alert_line double precision, min_responses integer,
+    status text,
+    previous_responses bigint, previous_value double precision,
+    change double precision, change_p_value double precision, change_significant boolean)
+  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 50
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  WITH w AS (
+    SELECT $1 - nps.check_window($2) AS lo1, $1 - 2 * $2 AS lo2, $1 AS hi,
+           nps.check_min_responses($3) AS min_n
+  )
+  SELECT mo.id, m.code, m.name, m.kind, m.direction, m.unit,
+         j.id, j.code, j.name, t.id, t.code, t.name,
+         o.id, o.name,
+         coalesce(o.department, CASE WHEN o.kind = 'department' THEN o.name END),
+         o.role_name,
+         w.lo1, w.hi,
+         v.responses, v.value, v.std_error, v.ci_low, v.ci_high,
+         mo.target, mo.alert_line, coalesce(mo.min_responses, w.min_n),
+         CASE
+           WHEN v.value IS NULL OR v.responses < coalesce(mo.min_responses, w.min_n) THEN 'insufficient'
+           WHEN m.direction = 'higher' AND v.ci_high < mo.alert_line THEN 'red'
+           WHEN m.direction = 'lower' AND v.ci_low > mo.alert_line THEN 'red'
+           WHEN m.direction = 'higher' AND v.value < mo.target THEN 'amber'
+           WHEN m.direction = 'lower' AND v.value > mo.target THEN 'amber'
+           ELSE 'green'
+         END,
+         v.previous_responses, v.previous_value,
+         v.change, v.change_p_value, v.change_significant
+    FROM nps.metric_owner mo
+    JOIN nps.metric m ON m.code = mo.metric
+    JOIN nps.journey j ON j.id = mo.journey
+    LEFT JOIN nps.touchpoint t ON t.id = mo.touchpoint
+    JOIN nps.owner o ON o.id = mo.owner
+    CROSS JOIN w
+    CROSS JOIN LATERAL (
+      SELECT * FROM nps.metric_measure_nps(m.measure, m.segment, m.channel, m.sla,
+                                           mo.journey, mo.touchpoint, w.lo2, w.lo1, w.hi)
+       WHERE m.kind = 'nps'
+    ) v
+   ORDER BY j.code, t.stage_order NULLS FIRST, m.code, mo.id
+$fn$;
+COMMENT ON FUNCTION nps.metric_status_at(timestamptz, interval, integer) IS
+  'status of every owned metric (nps.metric_owner) over (as_of - window_length, as_of]: value, 95% interval, red/amber/green/insufficient, and the change from the previous window with its test; the function behind nps.metric_status';
+
+CREATE VIEW nps.metric_status WITH (security_invoker = true) AS
+  SELECT * FROM nps.metric_status_at(pg_catalog.now(), nps.setting_window(), nps.setting_min_responses());
+COMMENT ON VIEW nps.metric_status IS
+  'one row per owned metric (nps.metric_owner) over the last nps.window: value, 95% interval, target, alert line, status and the change from the previous window; nps.metric_status_at(as_of, window_length, minimum_responses) for any period';
+COMMENT ON COLUMN nps.metric_status.metric_owner_id IS 'nps.metric_owner id';
+COMMENT ON COLUMN nps.metric_status.metric IS 'metric code';
+COMMENT ON COLUMN nps.metric_status.metric_name IS 'metric display name';
+COMMENT ON COLUMN nps.metric_status.kind IS 'nps, csat, ces or rate';
+COMMENT ON COLUMN nps.metric_status.direction IS 'higher or lower: which way is better';
+COMMENT ON COLUMN nps.metric_status.unit IS 'unit of value, interval, target and alert line';
+COMMENT ON COLUMN nps.metric_status.journey_id IS 'journey id';
+COMMENT ON COLUMN nps.metric_status.journey IS 'journey code';
+COMMENT ON COLUMN nps.metric_status.journey_name IS 'journey display name';
+COMMENT ON COLUMN nps.metric_status.touchpoint_id IS 'touchpoint id; NULL = the metric is owned for the whole journey';
+COMMENT ON COLUMN nps.metric_status.touchpoint IS 'touchpoint code; NULL = whole journey';
+COMMENT ON COLUMN nps.metric_status.touchpoint_name IS 'touchpoint display name; NULL = whole journey';
+COMMENT ON COLUMN nps.metric_status.owner_id IS 'nps.owner id';
+COMMENT ON COLUMN nps.metric_status.owner IS 'owner name';
+COMMENT ON COLUMN nps.metric_status.department IS 'the owner''s department (the owner itself when it is a department)';
+COMMENT ON COLUMN nps.metric_status.owner_role IS 'the owner''s database role, if any';
+COMMENT ON COLUMN nps.metric_status.window_start IS 'current window start (exclusive): now() - nps.window; the previous window is the same length before it';
+COMMENT ON COLUMN nps.metric_status.window_end IS 'current window end (inclusive): now()';
+COMMENT ON COLUMN nps.metric_status.responses IS 'responses (response metrics) or cases (rate metrics) counted in the current window';
+COMMENT ON COLUMN nps.metric_status.value IS 'metric value in the current window (NPS points, CSAT %, CES mean, rate %)';
+COMMENT ON COLUMN nps.metric_status.std_error IS 'standard error of value';
+COMMENT ON COLUMN nps.metric_status.ci_low IS 'lower end of the 95% interval of value (NPS: adjusted Wald; rates: Wilson)';
+COMMENT ON COLUMN nps.metric_status.ci_high IS 'upper end of the 95% interval of value';
+COMMENT ON COLUMN nps.metric_status.target IS 'target; value on the wrong side of it is amber';
+COMMENT ON COLUMN nps.metric_status.alert_line IS 'alert line; the whole interval on the wrong side of it is red';
+COMMENT ON COLUMN nps.metric_status.min_responses IS 'responses needed before the status is judged (metric_owner.min_responses, else nps.min_responses)';
+COMMENT ON COLUMN nps.metric_status.status IS 'insufficient (fewer than min_responses, or no value); red (higher-is-better: ci_high < alert_line; lower-is-better: ci_low > alert_line); amber (value misses target but not red); green';
+COMMENT ON COLUMN nps.metric_status.previous_responses IS 'responses (cases) in the previous window';
+COMMENT ON COLUMN nps.metric_status.previous_value IS 'metric value in the previous window';
+COMMENT ON COLUMN nps.metric_status.change IS 'value - previous_value (signed, in the metric''s unit)';
+COMMENT ON COLUMN nps.metric_status.change_p_value IS 'two-sided p-value of the change (NPS: nps_test, adjusted Wald)';
+COMMENT ON COLUMN nps.metric_status.change_significant IS 'the change is significant at 95% (change_p_value < 0.05)';
+
+-- ============================================================ owner scorecard
+
+CREATE FUNCTION nps.owner_scorecard_at(
+    as_of timestamptz DEFAULT pg_catalog.now(),
+    window_length interval DEFAULT nps.setting_window(),
+    minimum_responses integer DEFAULT nps.setting_min_responses())
+  RETURNS TABLE (
+    owner_id integer, owner text, owner_kind text, department text, owner_role name,
+    metrics_owned bigint, red bigint, amber bigint, green bigint, insufficient bigint,
+    worst_metric_owner_id integer, worst_metric text, worst_metric_name text,
+    worst_journey text, worst_touchpoint text, worst_status text,
+    worst_value double precision, worst_target double precision)
+  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 20
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  WITH s AS (
+    SELECT ms.*,
+           CASE ms.status WHEN 'red' THEN 1 WHEN 'amber' THEN 2 WHEN 'green' THEN 3 END AS severity,
+           -- signed distance from target, negative = worse, in units of the
+           -- target-to-alert-line gap (1 when there is no such gap)
+           CASE WHEN ms.direction = 'higher' THEN ms.value - ms.target ELSE ms.target - ms.value END
+             / coalesce(nullif(abs(ms.target - ms.alert_line), 0), 1) AS margin
+      FROM nps.metric_status_at($1, $2, $3) ms
+  ), worst AS (
+    SELECT DISTINCT ON (s.owner_id) s.*
+      FROM s
+     WHERE s.severity IS NOT NULL
+     ORDER BY s.owner_id, s.severity, s.margin, s.metric_owner_id
+  ), counts AS (
+    SELECT s.owner_id,
+           count(*) AS owned,
+           count(*) FILTER (WHERE s.status = 'red') AS red,
+           count(*) FILTER (WHERE s.status = 'amber') AS amber,
+           count(*) FILTER (WHERE s.status = 'green') AS green,
+           count(*) FILTER (WHERE s.status = 'insufficient') AS insufficient
+      FROM s GROUP BY s.owner_id
+  )
+  SELECT o.id, o.name, o.kind,
+         coalesce(o.department, CASE WHEN o.kind = 'department' THEN o.name END),
+         o.role_name,
+         coalesce(c.owned, 0), coalesce(c.red, 0), coalesce(c.amber, 0),
+         coalesce(c.green, 0), coalesce(c.insufficient, 0),
+         wr.metric_owner_id, wr.metric, wr.metric_name, wr.journey, wr.touchpoint,
+         wr.status, wr.value, wr.target
+    FROM nps.owner o
+    LEFT JOIN counts c ON c.owner_id = o.id
+    LEFT JOIN worst wr ON wr.owner_id = o.id
+   ORDER BY coalesce(c.red, 0) DESC, coalesce(c.amber, 0) DESC, o.name, o.id
+$fn$;
+COMMENT ON FUNCTION nps.owner_scorecard_at(timestamptz, interval, integer) IS
+  'per owner: how many owned metrics are red, amber, green or insufficient over (as_of - window_length, as_of], and the worst one; the function behind nps.owner_scorecard';
+
+CREATE VIEW nps.owner_scorecard WITH (security_invoker = true) AS
+  SELECT * FROM nps.owner_scorecard_at(pg_catalog.now(), nps.setting_window(), nps.setting_min_responses());
+COMMENT ON VIEW nps.owner_scorecard IS
+  'one row per owner over the last nps.window: metrics owned by status and the worst metric (red before amber before green, then furthest from target relative to the target-to-alert-line gap); owners with the most red first';
+COMMENT ON COLUMN nps.owner_scorecard.owner_id IS 'nps.owner id';
+COMMENT ON COLUMN nps.owner_scorecard.owner IS 'owner name';
+COMMENT ON COLUMN nps.owner_scorecard.owner_kind IS 'person or department';
+COMMENT ON COLUMN nps.owner_scorecard.department IS 'the owner''s department (the owner itself when it is a department)';
+COMMENT ON COLUMN nps.owner_scorecard.owner_role IS 'the owner''s database role, if any';
+COMMENT ON COLUMN nps.owner_scorecard.metrics_owned IS 'nps.metric_owner rows of this owner';
+COMMENT ON COLUMN nps.owner_scorecard.red IS 'owned metrics with status red';
+COMMENT ON COLUMN nps.owner_scorecard.amber IS 'owned metrics with status amber';
+COMMENT ON COLUMN nps.owner_scorecard.green IS 'owned metrics with status green';
+COMMENT ON COLUMN nps.owner_scorecard.insufficient IS 'owned metrics with too few responses to judge';
+COMMENT ON COLUMN nps.owner_scorecard.worst_metric_owner_id IS 'nps.metric_owner id of the worst judged metric (NULL when none is judged)';
+COMMENT ON COLUMN nps.owner_scorecard.worst_metric IS 'code of the worst judged metric';
+COMMENT ON COLUMN nps.owner_scorecard.worst_metric_name IS 'display name of the worst judged metric';
+COMMENT ON COLUMN nps.owner_scorecard.worst_journey IS 'journey code of the worst metric';
+COMMENT ON COLUMN nps.owner_scorecard.worst_touchpoint IS 'touchpoint code of the worst metric (NULL = whole journey)';
+COMMENT ON COLUMN nps.owner_scorecard.worst_status IS 'status of the worst metric';
+COMMENT ON COLUMN nps.owner_scorecard.worst_value IS 'value of the worst metric';
+COMMENT ON COLUMN nps.owner_scorecard.worst_target IS 'target of the worst metric';
+
+-- ============================================================ detractor queue
+
+CREATE FUNCTION nps.detractor_queue_at(
+    as_of timestamptz DEFAULT pg_catalog.now(),
+    followup_sla interval DEFAULT nps.setting_followup_sla())
+  RETURNS TABLE (
+    response_id bigint, customer text, answered_at timestamptz, score smallint,
+    segment text, channel text,
+    journey_id integer, journey text,
+    touchpoint_id integer, touchpoint text, touchpoint_name text,
+    hours_waiting double precision, due_at timestamptz, overdue boolean,
+    owners text, owner_roles text,
+    comment text, reasons text[])
+  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 100
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  WITH open AS (
+    -- still open now: served by the partial index on open detractors
+    SELECT r.* FROM nps.response r
+     WHERE r.score <= 6 AND r.followed_up_at IS NULL AND r.answered_at <= $1
+    UNION ALL
+    -- followed up only after as_of (a queue as of a past time)
+    SELECT r.* FROM nps.response r
+     WHERE r.score <= 6 AND r.followed_up_at > $1 AND r.answered_at <= $1
+  )
+  SELECT r.id, r.customer, r.answered_at, r.score, r.segment, r.channel,
+         j.id, j.code, t.id, t.code, t.name,
+         extract(epoch FROM $1 - r.answered_at)::double precision / 3600,
+         r.answered_at + nps.check_window($2),
+         $1 > r.answered_at + $2,
+         own.names, own.roles,
+         r.comment, r.reasons
+    FROM open r
+    JOIN nps.touchpoint t ON t.id = r.touchpoint
+    JOIN nps.journey j ON j.id = t.journey
+    LEFT JOIN LATERAL (
+      -- owners of NPS metrics covering this response: touchpoint owners
+      -- first, then whole-journey owners; metric segment/channel must match
+      SELECT string_agg(x.name, ', ' ORDER BY x.level, x.name) AS names,
+             string_agg(x.role_name::text, ', ' ORDER BY x.level, x.name) AS roles
+        FROM (SELECT DISTINCT ON (o.id) o.id, o.name, o.role_name,
+                     CASE WHEN mo.touchpoint IS NULL THEN 2 ELSE 1 END AS level
+                FROM nps.metric_owner mo
+                JOIN nps.metric m ON m.code = mo.metric
+                JOIN nps.owner o ON o.id = mo.owner
+               WHERE m.kind = 'nps'
+                 AND mo.journey = t.journey
+                 AND (mo.touchpoint IS NULL OR mo.touchpoint = r.touchpoint)
+                 AND (m.segment IS NULL OR m.segment = r.segment)
+                 AND (m.channel IS NULL OR m.channel = r.channel)
+               ORDER BY o.id, CASE WHEN mo.touchpoint IS NULL THEN 2 ELSE 1 END) x
+    ) own ON true
+   ORDER BY r.answered_at, r.id
+$fn$;
+COMMENT ON FUNCTION nps.detractor_queue_at(timestamptz, interval) IS
+  'detractors (score 0-6) answered by as_of and not followed up by as_of, oldest first, with time waiting and SLA; the function behind nps.detractor_queue';
+
+CREATE VIEW nps.detractor_queue WITH (security_invoker = true) AS
+  SELECT * FROM nps.detractor_queue_at(pg_catalog.now(), nps.setting_followup_sla());
+COMMENT ON VIEW nps.detractor_queue IS
+  'detractors (score 0-6) still waiting for a follow-up, oldest first, against the nps.followup_sla (default 48 hours). Close one with UPDATE nps.response SET followed_up_at = now() WHERE id = <response_id>';
+COMMENT ON COLUMN nps.detractor_queue.response_id IS 'nps.response id (to UPDATE followed_up_at)';
+COMMENT ON COLUMN nps.detractor_queue.customer IS 'customer identifier';
+COMMENT ON COLUMN nps.detractor_queue.answered_at IS 'when the detractor answered';
+COMMENT ON COLUMN nps.detractor_queue.score IS 'score, 0-6';
+COMMENT ON COLUMN nps.detractor_queue.segment IS 'customer segment';
+COMMENT ON COLUMN nps.detractor_queue.channel IS 'channel';
+COMMENT ON COLUMN nps.detractor_queue.journey_id IS 'journey id';
+COMMENT ON COLUMN nps.detractor_queue.journey IS 'journey code';
+COMMENT ON COLUMN nps.detractor_queue.touchpoint_id IS 'touchpoint id';
+COMMENT ON COLUMN nps.detractor_queue.touchpoint IS 'touchpoint code';
+COMMENT ON COLUMN nps.detractor_queue.touchpoint_name IS 'touchpoint display name';
+COMMENT ON COLUMN nps.detractor_queue.hours_waiting IS 'hours since the answer';
+COMMENT ON COLUMN nps.detractor_queue.due_at IS 'answered_at + nps.followup_sla';
+COMMENT ON COLUMN nps.detractor_queue.overdue IS 'true when waiting longer than nps.followup_sla';
+COMMENT ON COLUMN nps.detractor_queue.owners IS 'owners of NPS metrics covering this response (touchpoint owners first, then whole-journey owners), comma-separated';
+COMMENT ON COLUMN nps.detractor_queue.owner_roles IS 'their database roles, comma-separated';
+COMMENT ON COLUMN nps.detractor_queue.comment IS 'verbatim comment';
+COMMENT ON COLUMN nps.detractor_queue.reasons IS 'reason tags';
+
+-- ============================================================ detractor reasons
+
+CREATE FUNCTION nps.detractor_reasons_at(
+    as_of timestamptz DEFAULT pg_catalog.now(),
+    window_length interval DEFAULT nps.setting_window())
+  RETURNS TABLE (
+    scope text,
+    journey_id integer, journey text,
+    touchpoint_id integer, touchpoint text, touchpoint_name text,
+    reason text, rank bigint,
+    detractors bigint, share double precision, cumulative_share double precision,
+    scope_detractors bigint, detractor_share double precision,
+    responses bigint, nps double precision)
+  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 100
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+  WITH w AS (
+    SELECT $1 - nps.check_window($2) AS lo, $1 AS hi
+  ), r AS (
+    SELECT r.id, r.score, r.reasons, t.journey AS jid, r.touchpoint AS tid
+      FROM nps.response r
+      JOIN nps.touchpoint t ON t.id = r.touchpoint
+      CROSS JOIN w
+     WHERE r.answered_at > w.lo AND r.answered_at <= w.hi
+  ), tagged AS (        -- one row per response and distinct reason
+    SELECT DISTINCT r.id, r.score, r.jid, r.tid, u.reason
+      FROM r CROSS JOIN LATERAL unnest(r.reasons) AS u(reason)
+  ), per_reason AS (
+    SELECT g.jid, g.tid, GROUPING(g.jid, g.tid) AS lvl, g.reason,
+           count(*) FILTER (WHERE g.score <= 6) AS d,
+           count(*) AS n,
+           (nps.nps_agg(g.score)).nps AS score
+      FROM tagged g
+     GROUP BY GROUPING SETS ((g.jid, g.tid, g.reason), (g.jid, g.reason), (g.reason))
+  ), totals AS (
+    SELECT r.jid, r.tid, GROUPING(r.jid, r.tid) AS lvl,
+           count(*) FILTER (WHERE r.score <= 6) AS d
+      FROM r
+     GROUP BY GROUPING SETS ((r.jid, r.tid), (r.jid), ())
+  ), ranked AS (
+    SELECT p.*, tot.d AS scope_d,
+           row_number() OVER scope_w AS rk,
+           sum(p.d) OVER (PARTITION BY p.lvl, p.jid, p.tid) AS mentions,
+           sum(p.d) OVER (scope_w ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum
+      FROM per_reason p
+      JOIN totals tot ON tot.lvl = p.lvl AND tot.jid IS NOT DISTINCT FROM p.jid
+                     AND tot.tid IS NOT DISTINCT FROM p.tid
+     WHERE p.d > 0
+    WINDOW scope_w AS (PARTITION BY p.lvl, p.jid, p.tid ORDER BY p.d DESC, p.reason)
+  )
+  SELECT CASE x.lvl WHEN 0 THEN 'touchpoint' WHEN 1 THEN 'journey' ELSE 'all' END,
+         x.jid, j.code, x.tid, t.code, t.name,
+         x.reason, x.rk, x.d,
+         x.d::double precision / x.mentions,
+         x.cum::double precision / x.mentions,
+         x.scope_d,
+         x.d::double precision / x.scope_d,
+         x.n, x.score
+    FROM ranked x
+    LEFT JOIN nps.journey j ON j.id = x.jid
+    LEFT JOIN nps.touchpoint t ON t.id = x.tid
+   ORDER BY x.lvl DESC, j.code NULLS FIRST, t.stage_order NULLS FIRST, x.rk
+$fn$;
+COMMENT ON FUNCTION nps.detractor_reasons_at(timestamptz, interval) IS
+  'reason tags ranked by the detractors citing them (Pareto) per touchpoint, per journey and over all responses in (as_of - window_length, as_of]; the function behind nps.detractor_reasons';
+
+CREATE VIEW nps.detractor_reasons WITH (security_invoker = true) AS
+  SELECT * FROM nps.detractor_reasons_at(pg_catalog.now(), nps.setting_window());
+COMMENT ON VIEW nps.detractor_reasons IS
+  'reasons of detractors over the last nps.window, ranked (Pareto) within each scope: all responses, each journey, each touchpoint; only reasons cited by at least one detractor';
+COMMENT ON COLUMN nps.detractor_reasons.scope IS 'all (every journey), journey (journey_id set) or touchpoint (touchpoint_id set)';
+COMMENT ON COLUMN nps.detractor_reasons.journey_id IS 'journey id (NULL for scope all)';
+COMMENT ON COLUMN nps.detractor_reasons.journey IS 'journey code (NULL for scope all)';
+COMMENT ON COLUMN nps.detractor_reasons.touchpoint_id IS 'touchpoint id (scope touchpoint only)';
+COMMENT ON COLUMN nps.detractor_reasons.touchpoint IS 'touchpoint code (scope touchpoint only)';
+COMMENT ON COLUMN nps.detractor_reasons.touchpoint_name IS 'touchpoint display name (scope touchpoint only)';
+COMMENT ON COLUMN nps.detractor_reasons.reason IS 'reason tag';
+COMMENT ON COLUMN nps.detractor_reasons.rank IS '1 = cited by most detractors in the scope (ties broken by reason)';
+COMMENT ON COLUMN nps.detractor_reasons.detractors IS 'detractor responses citing this reason';
+COMMENT ON COLUMN nps.detractor_reasons.share IS 'detractors / all detractor citations of the scope (a response with two reasons counts twice): shares sum to 1 in a scope';
+COMMENT ON COLUMN nps.detractor_reasons.cumulative_share IS 'running total of share in rank order (the Pareto curve), reaching 1 at the last reason';
+COMMENT ON COLUMN nps.detractor_reasons.scope_detractors IS 'detractor responses in the scope, with or without reasons';
+COMMENT ON COLUMN nps.detractor_reasons.detractor_share IS 'detractors / scope_detractors: fraction of the scope''s detractors citing this reason';
+COMMENT ON COLUMN nps.detractor_reasons.responses IS 'responses of any score citing this reason in the scope';
+COMMENT ON COLUMN nps.detractor_reasons.nps IS 'NPS of the responses citing this reason';
