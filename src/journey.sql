@@ -312,3 +312,30 @@ SELECT pg_catalog.pg_extension_config_dump('nps.owner_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('nps.metric', 'WHERE NOT builtin');
 SELECT pg_catalog.pg_extension_config_dump('nps.metric_owner', '');
 SELECT pg_catalog.pg_extension_config_dump('nps.metric_owner_id_seq', '');
+
+-- ---------- privileges of the extension owner ----------
+-- A trusted extension installed by a non-superuser runs this script as the
+-- bootstrap superuser, which then owns the tables: give the installing role
+-- (the extension owner) full use of the data, with the right to grant it on.
+-- These grants are initial privileges (pg_init_privs), so pg_dump leaves them
+-- to CREATE EXTENSION.  Row-level security and reader roles: closed_loop.sql.
+DO $do$
+DECLARE
+  owner_name name;
+BEGIN
+  SELECT r.rolname INTO owner_name
+    FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_roles r ON r.oid = e.extowner
+   WHERE e.extname = 'nps' AND NOT r.rolsuper;
+  IF owner_name IS NULL THEN
+    RETURN;       -- a superuser owner has every right anyway
+  END IF;
+  EXECUTE pg_catalog.format(
+    'GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON TABLE '
+    'nps.journey, nps.touchpoint, nps.response, nps.journey_event, nps.service_case, '
+    'nps.owner, nps.metric, nps.metric_owner TO %I WITH GRANT OPTION', owner_name);
+  EXECUTE pg_catalog.format(
+    'GRANT USAGE, SELECT, UPDATE ON SEQUENCE '
+    'nps.journey_id_seq, nps.touchpoint_id_seq, nps.response_id_seq, nps.journey_event_id_seq, '
+    'nps.service_case_id_seq, nps.owner_id_seq, nps.metric_owner_id_seq TO %I WITH GRANT OPTION', owner_name);
+END
+$do$;

@@ -1,0 +1,245 @@
+-- Journey views on a small hand-built data set.  Every number below can be
+-- checked by hand from the INSERTs (see the comments); the *_at functions
+-- take an explicit as_of so nothing depends on now().
+--
+-- as_of = 2024-06-30 12:00 UTC, window 30 days:
+--   current window  (2024-05-31 12:00, 2024-06-30 12:00]
+--   previous window (2024-05-01 12:00, 2024-05-31 12:00]
+SET timezone = 'UTC';
+SET extra_float_digits = 0;
+\set VERBOSITY sqlstate
+\set as_of '''2024-06-30 12:00+00'''
+
+-- start from empty tables (other tests of the suite may have left rows)
+TRUNCATE nps.response, nps.journey_event, nps.service_case, nps.metric_owner,
+         nps.owner, nps.touchpoint, nps.journey RESTART IDENTITY CASCADE;
+DELETE FROM nps.metric WHERE NOT builtin;
+
+INSERT INTO nps.journey (code, name) VALUES
+  ('buy', '购买旅程'),          -- id 1
+  ('support', 'Support');       -- id 2
+INSERT INTO nps.touchpoint (journey, stage_order, code, name) VALUES
+  (1, 1, 'presales', '售前咨询'),   -- id 1
+  (1, 2, 'checkout', '下单支付'),   -- id 2
+  (1, 3, 'delivery', '配送'),       -- id 3
+  (2, 1, 'hotline', '热线');        -- id 4
+
+-- Current window, generated groups (touchpoint, score, how many, segment,
+-- reasons); detractors among them are already followed up (2 hours later).
+--   presales: P 20 (5 VIP), A 10, D 9 + 1 hand row below = 10  -> NPS 25
+--   checkout: P 5, A 10, D 23 + 2 hand rows = 25                -> NPS -50
+--   delivery: P 5 (1 VIP), A 3, D 2                              -> NPS 30
+--   hotline:  P 3, D 1                                           -> NPS 50
+INSERT INTO nps.response (customer, touchpoint, answered_at, segment, channel, score, reasons, followed_up_at)
+SELECT 'c-' || g.tp || '-' || g.score || '-' || i, g.tp,
+       timestamptz '2024-06-05 00:00+00' + i * interval '1 minute',
+       g.segment, 'app', g.score, g.reasons::text[],
+       CASE WHEN g.score <= 6 THEN timestamptz '2024-06-05 02:00+00' + i * interval '1 minute' END
+  FROM (VALUES (1, 10, 15, 'regular', '{}'),
+               (1,  9,  5, 'VIP',     '{friendly_staff}'),
+               (1,  8, 10, 'regular', '{}'),
+               (1,  3,  6, 'regular', '{price}'),
+               (1,  6,  3, 'regular', '{price,wait_time}'),
+               (2,  9,  5, 'regular', '{}'),
+               (2,  7, 10, 'regular', '{}'),
+               (2,  4, 12, 'regular', '{payment_error}'),
+               (2,  2,  9, 'regular', '{wait_time}'),
+               (2,  1,  1, 'VIP',     '{payment_error,price}'),
+               (2,  6,  1, 'regular', '{}'),
+               (3, 10,  4, 'regular', '{}'),
+               (3,  9,  1, 'VIP',     '{}'),
+               (3,  8,  3, 'regular', '{price}'),
+               (3,  5,  2, 'regular', '{late_delivery}'),
+               (4,  9,  3, 'regular', '{}'),
+               (4,  4,  1, 'regular', '{wait_time}'))
+       AS g(tp, score, how_many, segment, reasons),
+       generate_series(1, g.how_many) AS i;
+
+-- three detractors still waiting (or waiting as of as_of)
+INSERT INTO nps.response (customer, touchpoint, answered_at, segment, channel, score, comment, reasons, followed_up_at) VALUES
+  ('c-901', 2, '2024-06-27 08:00+00', 'VIP', 'app', 2, '付款页面一直报错', '{payment_error,wait_time}', NULL),
+  ('c-902', 1, '2024-06-29 18:00+00', 'regular', 'email', 5, 'too expensive', '{price}', NULL),
+  ('c-903', 2, '2024-06-28 12:00+00', 'regular', 'phone', 0, 'rude agent', '{rude_staff}', '2024-06-30 15:00+00');
+
+-- previous window: presales P 10 A 10 D 20 (NPS -25), checkout P 5 A 10 D 25 (NPS -50)
+INSERT INTO nps.response (customer, touchpoint, answered_at, segment, channel, score, followed_up_at)
+SELECT 'p-' || g.tp || '-' || g.score || '-' || i, g.tp,
+       timestamptz '2024-05-15 00:00+00' + i * interval '1 minute', 'regular', 'app', g.score,
+       CASE WHEN g.score <= 6 THEN timestamptz '2024-05-16 00:00+00' END
+  FROM (VALUES (1, 10, 10), (1, 8, 10), (1, 3, 20),
+               (2, 9, 5), (2, 7, 10), (2, 4, 25)) AS g(tp, score, how_many),
+       generate_series(1, g.how_many) AS i;
+
+-- outside both windows: ignored everywhere
+INSERT INTO nps.response (customer, touchpoint, answered_at, segment, score, followed_up_at) VALUES
+  ('old', 1, '2024-04-01 00:00+00', 'regular', 0, '2024-04-02 00:00+00'),
+  ('future', 1, '2024-07-01 00:00+00', 'regular', 10, NULL);
+
+SELECT t.code, count(*) AS responses,
+       count(*) FILTER (WHERE score >= 9) AS p, count(*) FILTER (WHERE score <= 6) AS d
+  FROM nps.response r JOIN nps.touchpoint t ON t.id = r.touchpoint
+ WHERE answered_at > timestamptz :as_of - interval '30 days' AND answered_at <= :as_of
+ GROUP BY t.code, t.id ORDER BY t.id;
+
+-- ---------------------------------------------------------------- touchpoint_nps
+-- buy: n 90, P 30, D 37 -> journey NPS -7.78
+-- presales: 40/90 * (-7.78 - 25)  = -14.57
+-- checkout: 40/90 * (-7.78 + 50)  =  18.77
+-- delivery: 10/90 * (-7.78 - 30)  =  -4.20   (sum 0)
+SELECT journey, touchpoint, touchpoint_name, stage_order, responses, promoters, passives, detractors,
+       round(nps::numeric, 2) AS nps, round(margin_95::numeric, 2) AS margin_95,
+       round(ci_low::numeric, 2) AS ci_low, round(ci_high::numeric, 2) AS ci_high,
+       round(change_from_previous_stage::numeric, 2) AS change,
+       journey_responses, round(journey_nps::numeric, 2) AS journey_nps,
+       round(overall_points_lost::numeric, 2) AS points_lost
+  FROM nps.touchpoint_nps_at(:as_of, '30 days');
+
+SELECT journey, round(sum(overall_points_lost)::numeric, 10) AS sum_points_lost
+  FROM nps.touchpoint_nps_at(:as_of, '30 days') GROUP BY journey ORDER BY journey;
+
+SELECT window_start, window_end FROM nps.touchpoint_nps_at(:as_of, '30 days') LIMIT 1;
+
+-- ---------------------------------------------------------------- segment_nps
+-- VIP in buy: presales 5 P, checkout 2 D (c-901 and one generated), delivery 1 P
+SELECT segment, journey, touchpoint, responses, promoters, passives, detractors,
+       round(nps::numeric, 2) AS nps,
+       round(ci_low::numeric, 2) AS ci_low, round(ci_high::numeric, 2) AS ci_high,
+       round(change_from_previous_stage::numeric, 2) AS change,
+       journey_responses, round(journey_nps::numeric, 2) AS journey_nps,
+       round(overall_points_lost::numeric, 2) AS points_lost
+  FROM nps.segment_nps_at(:as_of, '30 days')
+ ORDER BY segment COLLATE "C", journey, stage_order;
+
+-- ---------------------------------------------------------------- journey_funnel
+-- presales: c1..c10 on 2024-06-10 10:00 (and c30 in April: outside)
+-- checkout: c1..c6 after 1, 2, 3, 4, 5, 30 hours; c20 without presales;
+--           c4 twice (the first time counts)
+-- delivery: c1..c3, 24, 48, 72 hours after checkout
+INSERT INTO nps.journey_event (customer, touchpoint, occurred_at)
+SELECT 'c' || i, 1, timestamptz '2024-06-10 10:00+00' FROM generate_series(1, 10) AS i;
+INSERT INTO nps.journey_event (customer, touchpoint, occurred_at) VALUES
+  ('c30', 1, '2024-04-01 10:00+00'),
+  ('c1', 2, '2024-06-10 11:00+00'), ('c2', 2, '2024-06-10 12:00+00'),
+  ('c3', 2, '2024-06-10 13:00+00'), ('c4', 2, '2024-06-10 14:00+00'),
+  ('c4', 2, '2024-06-20 14:00+00'),
+  ('c5', 2, '2024-06-10 15:00+00'), ('c6', 2, '2024-06-11 16:00+00'),
+  ('c20', 2, '2024-06-12 09:00+00'),
+  ('c1', 3, '2024-06-11 11:00+00'), ('c2', 3, '2024-06-12 12:00+00'),
+  ('c3', 3, '2024-06-13 13:00+00');
+
+-- checkout: 7 customers, 6 continued from presales (drop-off 4, 0.6), median 3.5 h
+-- delivery: 3 customers, all came from checkout (3/7) and from presales (3/10), median 48 h
+SELECT journey, touchpoint, stage_order, customers, previous_customers, continued_from_previous,
+       drop_off, round(conversion_from_previous::numeric, 4) AS conv_prev,
+       continued_from_first, round(conversion_from_first::numeric, 4) AS conv_first,
+       median_time_from_previous, round(median_hours_from_previous::numeric, 2) AS median_hours
+  FROM nps.journey_funnel_at(:as_of, '30 days');
+
+-- ---------------------------------------------------------------- ownership
+INSERT INTO nps.owner (name, kind, department, email, role_name) VALUES
+  ('Ann', 'person', 'Sales', 'ann@example.com', 'ann'),             -- id 1
+  ('Bob', 'person', 'E-commerce', 'bob@example.com', 'bob'),        -- id 2
+  ('Experience Dept', 'department', NULL, 'cx@example.com', NULL),  -- id 3
+  ('Cora', 'person', 'Experience Dept', NULL, 'cora'),              -- id 4
+  ('Dan', 'person', 'Logistics', NULL, NULL);                       -- id 5 (owns nothing)
+
+INSERT INTO nps.metric (code, name, kind, measure, direction, unit, segment, description)
+VALUES ('nps_vip', 'NPS of VIP customers', 'nps', 'score', 'higher', 'points', 'VIP',
+        'NPS of responses of the VIP segment');
+
+INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target, alert_line, min_responses) VALUES
+  ('nps', 1, 1, 1, 20, 0, NULL),        -- presales 25 (-1.4 .. 47.9): green
+  ('nps', 1, 2, 2, 10, 0, NULL),        -- checkout -50 (-68.0 .. -25.0 < 0): red
+  ('nps', 1, 3, 1, 20, 0, NULL),        -- delivery: 10 responses < 30: insufficient
+  ('nps', 1, NULL, 3, 0, -20, NULL),    -- buy -7.78 < 0 but interval reaches over -20: amber
+  ('nps_vip', 1, NULL, 4, 60, 10, 5);   -- VIP 50 < 60, 8 >= 5 responses: amber
+
+-- change from the previous window:
+--   presales -25 -> 25 (+50, significant); checkout -50 -> -50 (0, p = 1)
+--   buy: previous n 80, P 15, D 45 = -37.5 -> -7.78 (+29.72)
+SELECT metric_owner_id AS mo, metric, journey, touchpoint, owner, department, owner_role,
+       responses, round(value::numeric, 2) AS value,
+       round(ci_low::numeric, 2) AS ci_low, round(ci_high::numeric, 2) AS ci_high,
+       target, alert_line, min_responses AS min_n, status,
+       previous_responses AS prev_n, round(previous_value::numeric, 2) AS prev_value,
+       round(change::numeric, 2) AS change, round(change_p_value::numeric, 4) AS p,
+       change_significant AS sig
+  FROM nps.metric_status_at(:as_of, '30 days', 30);
+
+SELECT owner, owner_kind, department, metrics_owned, red, amber, green, insufficient,
+       worst_metric, worst_journey, worst_touchpoint, worst_status,
+       round(worst_value::numeric, 2) AS worst_value, worst_target
+  FROM nps.owner_scorecard_at(:as_of, '30 days', 30);
+
+-- ---------------------------------------------------------------- detractor queue
+-- c-901 waits 76 h (overdue), c-903 exactly 48 h (not yet overdue; followed
+-- up only after as_of), c-902 18 h.  Owners: touchpoint owner first, then the
+-- journey owners; Cora owns VIP NPS, so only VIP detractors list her.
+SELECT response_id, customer, score, segment, touchpoint, touchpoint_name,
+       round(hours_waiting::numeric, 2) AS hours, due_at, overdue, owners, owner_roles, comment, reasons
+  FROM nps.detractor_queue_at(:as_of, '48 hours');
+
+-- the queue now (only the two never followed up) and closing the loop
+SELECT customer FROM nps.detractor_queue ORDER BY answered_at;
+UPDATE nps.response SET followed_up_at = '2024-06-30 13:00+00' WHERE customer = 'c-901';
+SELECT customer FROM nps.detractor_queue ORDER BY answered_at;
+SELECT customer, overdue FROM nps.detractor_queue_at(:as_of, '48 hours');
+UPDATE nps.response SET followed_up_at = NULL WHERE customer = 'c-901';
+
+-- ---------------------------------------------------------------- detractor reasons
+-- all: payment_error 14, wait_time 14, price 11, late_delivery 2, rude_staff 1
+--      = 42 citations by 38 detractors (friendly_staff: promoters only, absent)
+-- price is also cited by 3 passives: 14 responses, 11 detractors -> NPS -78.57
+SELECT scope, journey, touchpoint, reason, rank, detractors,
+       round(share::numeric, 4) AS share, round(cumulative_share::numeric, 4) AS cum_share,
+       scope_detractors AS scope_d, round(detractor_share::numeric, 4) AS of_detractors,
+       responses, round(nps::numeric, 2) AS nps
+  FROM nps.detractor_reasons_at(:as_of, '30 days');
+
+-- ---------------------------------------------------------------- settings drive the views
+-- a 7-day window only sees the hand rows: presales c-902 (5), checkout c-901 (2), c-903 (0)
+SET nps."window" = '7 days';
+SELECT touchpoint, responses, round(nps::numeric, 2) AS nps, window_start
+  FROM nps.touchpoint_nps_at(:as_of);
+RESET nps."window";
+SELECT touchpoint, responses FROM nps.touchpoint_nps_at(:as_of);
+-- a 12-hour SLA makes every waiting detractor overdue
+SET nps.followup_sla = '12 hours';
+SELECT customer, due_at, overdue FROM nps.detractor_queue_at(:as_of);
+RESET nps.followup_sla;
+-- with 5 responses enough, delivery (10 responses, 30 >= target 20) is judged green
+SET nps.min_responses = 5;
+SELECT metric, touchpoint, responses, min_responses, status FROM nps.metric_status_at(:as_of) WHERE touchpoint = 'delivery';
+RESET nps.min_responses;
+SELECT metric, touchpoint, responses, min_responses, status FROM nps.metric_status_at(:as_of) WHERE touchpoint = 'delivery';
+
+-- bad arguments
+SELECT * FROM nps.touchpoint_nps_at(:as_of, '-1 day');
+SELECT * FROM nps.metric_status_at(:as_of, '30 days', 0);
+SELECT count(*) FROM nps.touchpoint_nps_at(NULL, '30 days');
+
+-- the views have plain scalar columns and a comment on every column
+SELECT c.relname, count(*) AS columns,
+       count(*) FILTER (WHERE col_description(c.oid, a.attnum) IS NULL) AS uncommented,
+       count(*) FILTER (WHERE t.typtype = 'c') AS composite,
+       obj_description(c.oid, 'pg_class') IS NOT NULL AS view_commented
+  FROM pg_class c
+  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+  JOIN pg_type t ON t.oid = a.atttypid
+ WHERE c.relnamespace = 'nps'::regnamespace AND c.relkind = 'v'
+ GROUP BY c.oid, c.relname ORDER BY c.relname;
+
+-- hostile search_path: the functions do not depend on it
+CREATE SCHEMA hostile;
+CREATE FUNCTION hostile.now() RETURNS timestamptz LANGUAGE sql AS $$ SELECT timestamptz '1999-01-01' $$;
+CREATE FUNCTION hostile.count(anyelement) RETURNS bigint LANGUAGE sql AS $$ SELECT 42::bigint $$;
+SET search_path = hostile, public;
+SELECT touchpoint, responses FROM nps.touchpoint_nps_at(:as_of, '30 days') WHERE journey = 'buy';
+SELECT count(*) FROM nps.detractor_reasons_at(:as_of, '30 days');
+RESET search_path;
+DROP SCHEMA hostile CASCADE;
+
+-- leave the tables empty for the other tests
+TRUNCATE nps.response, nps.journey_event, nps.service_case, nps.metric_owner,
+         nps.owner, nps.touchpoint, nps.journey RESTART IDENTITY CASCADE;
+DELETE FROM nps.metric WHERE NOT builtin;
