@@ -171,6 +171,27 @@ SELECT owner, owner_kind, department, metrics_owned, red, amber, green, insuffic
        round(worst_value::numeric, 2) AS worst_value, worst_target
   FROM nps.owner_scorecard_at(:as_of, '30 days', 30);
 
+-- Rate metrics over service cases use rate_agg/rate_test of rate.sql and are
+-- 'unavailable' while those are not installed; the checks below hold either
+-- way.  hotline: 40 cases, every 10th a complaint -> 4/40 = 10 %;
+-- every 5th took 2 contacts and every 20th was reopened -> FCR 32/40 = 80 %.
+INSERT INTO nps.service_case (customer, touchpoint, opened_at, first_response_at, resolved_at, contacts, complaint, reopened)
+SELECT 'k' || i, 4, timestamptz '2024-06-10 00:00+00' + i * interval '1 hour',
+       timestamptz '2024-06-10 01:00+00' + i * interval '1 hour',
+       timestamptz '2024-06-11 00:00+00' + i * interval '1 hour',
+       CASE WHEN i % 5 = 0 THEN 2 ELSE 1 END, i % 10 = 0, i % 20 = 0
+  FROM generate_series(1, 40) AS i;
+INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target, alert_line) VALUES
+  ('complaint_rate', 2, 4, 5, 5, 20),
+  ('first_contact_resolution', 2, 4, 5, 90, 70);
+SELECT metric, touchpoint, owner,
+       (status = 'unavailable') = NOT EXISTS (SELECT FROM pg_proc WHERE proname = 'rate_agg'
+                                                 AND pronamespace = 'nps'::regnamespace) AS status_consistent,
+       status = 'unavailable' OR (responses = 40 AND round(value::numeric, 2) = CASE metric WHEN 'complaint_rate' THEN 10 ELSE 80 END
+                                  AND status = 'amber') AS value_ok
+  FROM nps.metric_status_at(:as_of, '30 days', 30) WHERE kind = 'rate';
+DELETE FROM nps.metric_owner WHERE metric IN ('complaint_rate', 'first_contact_resolution');
+
 -- ---------------------------------------------------------------- detractor queue
 -- c-901 waits 76 h (overdue), c-903 exactly 48 h (not yet overdue; followed
 -- up only after as_of), c-902 18 h.  Owners: touchpoint owner first, then the
