@@ -1,0 +1,345 @@
+/*
+ * rate.c
+ *		Service rates (first-contact resolution, SLA met, complaints...): the
+ *		rate_state type, rate_agg(boolean), rate_rollup over stored
+ *		rate_result values, rate_ci and rate_test; and the proportion
+ *		statistics CSAT shares with rates (Wilson interval, pooled
+ *		two-proportion z-test).
+ *
+ * The state is two exact counts, n and hits, so a parallel combine, a rollup
+ * of stored days and the inverse transition of a window frame are additions
+ * and subtractions of integers.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+
+#include "common.h"
+#include "csat.h"
+
+/* Attribute numbers of the composite type nps.rate_result */
+#define RATE_RESULT_N		1
+#define RATE_RESULT_HITS	2
+#define RATE_RESULT_RATE	3
+#define RATE_RESULT_CI_LOW	4
+#define RATE_RESULT_CI_HIGH 5
+#define RATE_RESULT_NATTS	5
+
+static const StateField rate_state_fields[] = {
+	{"n", STATE_FIELD_INT64, offsetof(RateState, n)},
+	{"hits", STATE_FIELD_INT64, offsetof(RateState, hits)},
+};
+#define RATE_STATE_NFIELDS lengthof(rate_state_fields)
+
+/* ---------- proportion statistics (shared with CSAT) ---------- */
+
+void
+wilson_interval(double hits, double n, double z, double *low, double *high)
+{
+	double		p = hits / n;
+	double		z2n = z * z / n;
+	double		denom = 1.0 + z2n;
+	double		center = (p + z2n / 2.0) / denom;
+	double		half = z * sqrt(p * (1.0 - p) / n + z2n / (4.0 * n)) / denom;
+
+	/* the bounds are exactly 0 and 1 at the edges; do not let rounding move them */
+	*low = hits <= 0.0 ? 0.0 : Max(0.0, center - half);
+	*high = hits >= n ? 1.0 : Min(1.0, center + half);
+}
+
+Datum
+wilson_result(FunctionCallInfo fcinfo, int64 hits, int64 n, double confidence)
+{
+	double		z = z_for_confidence(confidence);
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+
+	if (n > 0)
+	{
+		double		low,
+					high;
+
+		wilson_interval((double) hits, (double) n, z, &low, &high);
+		values[0] = Float8GetDatum(100.0 * low);
+		values[1] = Float8GetDatum(100.0 * high);
+	}
+	else
+	{
+		values[0] = values[1] = (Datum) 0;
+		nulls[0] = nulls[1] = true;
+	}
+	return build_result_tuple(fcinfo, values, nulls);
+}
+
+/*
+ * Pooled two-proportion z-test (the classic test of H0: pa = pb; z^2 is
+ * Pearson's chi-square of the 2x2 table without continuity correction, R's
+ * prop.test(correct = FALSE)).  difference and std_error are in points.
+ */
+Datum
+proportion_test(FunctionCallInfo fcinfo, int64 hits_a, int64 n_a,
+				int64 hits_b, int64 n_b, double confidence)
+{
+	Datum		values[5];
+	bool		nulls[5] = {false, false, false, false, false};
+	double		pa,
+				pb,
+				pooled,
+				diff,
+				se,
+				z,
+				p;
+
+	(void) z_for_confidence(confidence);	/* validates it */
+	if (n_a <= 0 || n_b <= 0)
+	{
+		memset(values, 0, sizeof(values));
+		memset(nulls, true, sizeof(nulls));
+		return build_result_tuple(fcinfo, values, nulls);
+	}
+
+	pa = (double) hits_a / (double) n_a;
+	pb = (double) hits_b / (double) n_b;
+	pooled = (double) (hits_a + hits_b) / (double) (n_a + n_b);
+	diff = 100.0 * (pa - pb);
+	se = 100.0 * sqrt(pooled * (1.0 - pooled) * (1.0 / n_a + 1.0 / n_b));
+	/* se is 0 only when both samples are all hits or all misses: no difference */
+	z = se > 0.0 ? diff / se : 0.0;
+	p = two_sided_p(z);
+
+	values[0] = Float8GetDatum(diff);
+	values[1] = Float8GetDatum(se);
+	values[2] = Float8GetDatum(z);
+	values[3] = Float8GetDatum(p);
+	values[4] = BoolGetDatum(p < 1.0 - confidence);
+	return build_result_tuple(fcinfo, values, nulls);
+}
+
+/* ---------- the rate_state type ---------- */
+
+static void
+rate_state_check(const RateState *s, const char *type_name)
+{
+	if (s->n < 0 || s->hits < 0 || s->hits > s->n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid %s value", type_name),
+				 errdetail("hits must be from 0 to n; got n " INT64_FORMAT " and hits " INT64_FORMAT ".",
+						   s->n, s->hits)));
+}
+
+static inline RateState *
+rate_state_arg(FunctionCallInfo fcinfo)
+{
+	if (unlikely(!AggCheckCallContext(fcinfo, NULL)))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("rate aggregate support function called in non-aggregate context")));
+	return (RateState *) PG_GETARG_POINTER(0);
+}
+
+PG_FUNCTION_INFO_V1(rate_state_in);
+Datum
+rate_state_in(PG_FUNCTION_ARGS)
+{
+	RateState  *s = palloc0(sizeof(RateState));
+
+	parse_state_text(PG_GETARG_CSTRING(0), "rate_state", rate_state_fields,
+					 RATE_STATE_NFIELDS, s);
+	rate_state_check(s, "rate_state");
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(rate_state_out);
+Datum
+rate_state_out(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_CSTRING(format_state_text(rate_state_fields, RATE_STATE_NFIELDS,
+										PG_GETARG_POINTER(0)));
+}
+
+PG_FUNCTION_INFO_V1(rate_state_recv);
+Datum
+rate_state_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	RateState  *s = palloc0(sizeof(RateState));
+
+	s->n = pq_getmsgint64(buf);
+	s->hits = pq_getmsgint64(buf);
+	if ((double) s->n > NPS_MAX_EXACT_COUNT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid external rate_state value"),
+				 errdetail("n must be at most 2^53.")));
+	rate_state_check(s, "rate_state");
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(rate_state_send);
+Datum
+rate_state_send(PG_FUNCTION_ARGS)
+{
+	RateState  *s = (RateState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	pq_sendint64(&buf, s->n);
+	pq_sendint64(&buf, s->hits);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+/* ---------- rate_agg(boolean) ---------- */
+
+/* rate_trans(state, hit): counts one row */
+PG_FUNCTION_INFO_V1(rate_trans);
+Datum
+rate_trans(PG_FUNCTION_ARGS)
+{
+	RateState  *s = rate_state_arg(fcinfo);
+
+	s->n++;
+	s->hits += PG_GETARG_BOOL(1) ? 1 : 0;
+	PG_RETURN_POINTER(s);
+}
+
+/* rate_inv(state, hit): uncounts one row (exact) */
+PG_FUNCTION_INFO_V1(rate_inv);
+Datum
+rate_inv(PG_FUNCTION_ARGS)
+{
+	RateState  *s = rate_state_arg(fcinfo);
+
+	s->n--;
+	s->hits -= PG_GETARG_BOOL(1) ? 1 : 0;
+	PG_RETURN_POINTER(s);
+}
+
+static void
+rate_merge(RateState *into, const RateState *from, bool remove)
+{
+	if (remove)
+	{
+		into->n -= from->n;
+		into->hits -= from->hits;
+	}
+	else
+	{
+		into->n += from->n;
+		into->hits += from->hits;
+		if ((double) into->n > NPS_MAX_EXACT_COUNT)
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("rate aggregate count out of range"),
+					 errdetail("Counts are limited to 2^53.")));
+	}
+}
+
+PG_FUNCTION_INFO_V1(rate_combine);
+Datum
+rate_combine(PG_FUNCTION_ARGS)
+{
+	RateState  *s = rate_state_arg(fcinfo);
+
+	rate_merge(s, (RateState *) PG_GETARG_POINTER(1), false);
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(rate_final);
+Datum
+rate_final(PG_FUNCTION_ARGS)
+{
+	RateState  *s = (RateState *) PG_GETARG_POINTER(0);
+	Datum		values[RATE_RESULT_NATTS];
+	bool		nulls[RATE_RESULT_NATTS] = {0};
+	double		low,
+				high;
+
+	/* like avg(): no rows, no result */
+	if (s->n == 0)
+		PG_RETURN_NULL();
+
+	wilson_interval((double) s->hits, (double) s->n, NPS_Z95, &low, &high);
+	values[RATE_RESULT_N - 1] = Int64GetDatum(s->n);
+	values[RATE_RESULT_HITS - 1] = Int64GetDatum(s->hits);
+	values[RATE_RESULT_RATE - 1] = Float8GetDatum(100.0 * (double) s->hits / (double) s->n);
+	values[RATE_RESULT_CI_LOW - 1] = Float8GetDatum(100.0 * low);
+	values[RATE_RESULT_CI_HIGH - 1] = Float8GetDatum(100.0 * high);
+	return build_result_tuple(fcinfo, values, nulls);
+}
+
+/* ---------- rate_rollup(rate_result), rate_ci, rate_test ---------- */
+
+static int64
+rate_result_count(HeapTupleHeader r, int attno, const char *name)
+{
+	bool		isnull;
+	int64		v = DatumGetInt64(composite_field(r, attno, &isnull));
+
+	if (isnull || v < 0 || (double) v > NPS_MAX_EXACT_COUNT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid rate_result value"),
+				 errdetail("Field \"%s\" must be a count from 0 to 2^53, not NULL.", name)));
+	return v;
+}
+
+/* Reads the counts of a stored rate_result; the derived fields are ignored. */
+static void
+rate_state_from_result(HeapTupleHeader r, RateState *s)
+{
+	s->n = rate_result_count(r, RATE_RESULT_N, "n");
+	s->hits = rate_result_count(r, RATE_RESULT_HITS, "hits");
+	rate_state_check(s, "rate_result");
+}
+
+PG_FUNCTION_INFO_V1(rate_rollup_trans);
+Datum
+rate_rollup_trans(PG_FUNCTION_ARGS)
+{
+	RateState  *s = rate_state_arg(fcinfo);
+	RateState	r;
+
+	rate_state_from_result(PG_GETARG_HEAPTUPLEHEADER(1), &r);
+	rate_merge(s, &r, false);
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(rate_rollup_inv);
+Datum
+rate_rollup_inv(PG_FUNCTION_ARGS)
+{
+	RateState  *s = rate_state_arg(fcinfo);
+	RateState	r;
+
+	rate_state_from_result(PG_GETARG_HEAPTUPLEHEADER(1), &r);
+	rate_merge(s, &r, true);
+	PG_RETURN_POINTER(s);
+}
+
+/* rate_ci(r rate_result, confidence) -> (low, high) in percent */
+PG_FUNCTION_INFO_V1(rate_ci);
+Datum
+rate_ci(PG_FUNCTION_ARGS)
+{
+	RateState	r;
+
+	rate_state_from_result(PG_GETARG_HEAPTUPLEHEADER(0), &r);
+	return wilson_result(fcinfo, r.hits, r.n, PG_GETARG_FLOAT8(1));
+}
+
+/* rate_test(a, b, confidence) -> (difference, std_error, z, p_value, significant) */
+PG_FUNCTION_INFO_V1(rate_test);
+Datum
+rate_test(PG_FUNCTION_ARGS)
+{
+	RateState	a,
+				b;
+
+	rate_state_from_result(PG_GETARG_HEAPTUPLEHEADER(0), &a);
+	rate_state_from_result(PG_GETARG_HEAPTUPLEHEADER(1), &b);
+	return proportion_test(fcinfo, a.hits, a.n, b.hits, b.n, PG_GETARG_FLOAT8(2));
+}
