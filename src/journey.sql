@@ -127,6 +127,10 @@ COMMENT ON INDEX nps.response_answered_at_idx IS 'windows over all touchpoints';
 COMMENT ON INDEX nps.response_customer_idx IS 'a customer''s answers';
 COMMENT ON INDEX nps.response_open_detractor_idx IS 'the detractor follow-up queue: detractors not yet followed up, oldest first';
 COMMENT ON INDEX nps.response_detractor_followed_up_at_idx IS 'detractors followed up after a past as_of (historical queue)';
+-- score and followed_up_at are correlated (only detractors are followed up):
+-- without this the planner overestimates the open-detractor queue a thousandfold
+CREATE STATISTICS nps.response_score_followed_up_stats (mcv) ON score, followed_up_at FROM nps.response;
+COMMENT ON STATISTICS nps.response_score_followed_up_stats IS 'joint distribution of score and followed_up_at, for the estimate of open detractors';
 
 -- ---------- journey events (funnel) ----------
 

@@ -289,40 +289,14 @@ COMMENT ON COLUMN nps.journey_funnel.median_time_from_previous IS 'median time f
 COMMENT ON COLUMN nps.journey_funnel.median_hours_from_previous IS 'median_time_from_previous in hours (for charts)';
 
 -- ============================================================ metric status
--- One measuring function per metric kind, all with the same result row, so
--- metric_status_at() can pick the one for each metric_owner row.  Arguments:
--- the metric's measure/segment/channel/sla, the scope (journey, and
--- touchpoint or NULL for the whole journey), and the window bounds: the
--- current window is (mid, hi], the previous one (lo, mid].
-
-CREATE FUNCTION nps.metric_measure_nps(
-    measure text, segment text, channel text, sla interval,
-    journey integer, touchpoint integer,
-    lo timestamptz, mid timestamptz, hi timestamptz)
-  RETURNS TABLE (
-    responses bigint, value double precision, std_error double precision,
-    ci_low double precision, ci_high double precision,
-    previous_responses bigint, previous_value double precision,
-    change double precision, change_p_value double precision, change_significant boolean)
-  LANGUAGE sql STABLE PARALLEL SAFE ROWS 1
-  SET search_path = pg_catalog, pg_temp
-AS $fn$
-  SELECT coalesce((a.cur).responses, 0), (a.cur).nps, (a.cur).std_error, ci.low, ci.high,
-         coalesce((a.prev).responses, 0), (a.prev).nps,
-         tst.difference, tst.p_value, tst.significant
-    FROM (SELECT nps.nps_agg(r.score) FILTER (WHERE r.answered_at > $8) AS cur,
-                 nps.nps_agg(r.score) FILTER (WHERE r.answered_at <= $8) AS prev
-            FROM nps.response r
-           WHERE r.touchpoint IN (SELECT t.id FROM nps.touchpoint t
-                                   WHERE t.journey = $5 AND ($6 IS NULL OR t.id = $6))
-             AND r.answered_at > $7 AND r.answered_at <= $9
-             AND ($2 IS NULL OR r.segment = $2)
-             AND ($3 IS NULL OR r.channel = $3)) a
-    LEFT JOIN LATERAL nps.nps_ci(a.cur) ci ON true
-    LEFT JOIN LATERAL nps.nps_test(a.cur, a.prev) tst ON true
-$fn$;
-COMMENT ON FUNCTION nps.metric_measure_nps(text, text, text, interval, integer, integer, timestamptz, timestamptz, timestamptz) IS
-  'internal (used by metric_status_at): NPS of a metric scope in the current window (mid, hi] with adjusted-Wald interval, and its change from the previous window (lo, mid] with nps_test';
+-- NPS metrics: the responses of both windows are aggregated once per
+-- (touchpoint, segment, channel, window) and each metric_owner row merges
+-- the groups of its scope with nps_rollup (exact: counts are added), so the
+-- cost is one scan of the two windows whatever the number of NPS metrics.
+-- Other kinds: one measuring function with the same result row.  Its
+-- arguments: the metric's kind/measure/segment/channel/sla, the scope
+-- (journey, and touchpoint or NULL for the whole journey), and the window
+-- bounds: the current window is (mid, hi], the previous one (lo, mid].
 
 -- CSAT, CES and rates use the aggregates of csat.sql and rate.sql
 -- (csat_agg, ces_agg, rate_agg and their tests).  They are looked up when
@@ -463,6 +437,14 @@ AS $fn$
   WITH w AS (
     SELECT $1 - nps.check_window($2) AS lo1, $1 - 2 * $2 AS lo2, $1 AS hi,
            nps.check_min_responses($3) AS min_n
+  ), g AS MATERIALIZED (    -- NPS per touchpoint, segment, channel and window
+    SELECT r.touchpoint AS tp, r.segment AS seg, r.channel AS chan,
+           r.answered_at > w.lo1 AS is_current, nps.nps_agg(r.score) AS res
+      FROM nps.response r, w
+     WHERE r.answered_at > w.lo2 AND r.answered_at <= w.hi
+       AND EXISTS (SELECT FROM nps.metric_owner mo JOIN nps.metric m ON m.code = mo.metric
+                    WHERE m.kind = 'nps')
+     GROUP BY 1, 2, 3, 4
   )
   SELECT mo.id, m.code, m.name, m.kind, m.direction, m.unit,
          j.id, j.code, j.name, t.id, t.code, t.name,
@@ -490,8 +472,18 @@ AS $fn$
     JOIN nps.owner o ON o.id = mo.owner
     CROSS JOIN w
     LEFT JOIN LATERAL (
-      SELECT * FROM nps.metric_measure_nps(m.measure, m.segment, m.channel, m.sla,
-                                           mo.journey, mo.touchpoint, w.lo2, w.lo1, w.hi)
+      SELECT coalesce((a.cur).responses, 0) AS responses, (a.cur).nps AS value,
+             (a.cur).std_error AS std_error, ci.low AS ci_low, ci.high AS ci_high,
+             coalesce((a.prev).responses, 0) AS previous_responses, (a.prev).nps AS previous_value,
+             tst.difference AS change, tst.p_value AS change_p_value, tst.significant AS change_significant
+        FROM (SELECT nps.nps_rollup(g.res) FILTER (WHERE g.is_current) AS cur,
+                     nps.nps_rollup(g.res) FILTER (WHERE NOT g.is_current) AS prev
+                FROM g JOIN nps.touchpoint t ON t.id = g.tp
+               WHERE t.journey = mo.journey AND (mo.touchpoint IS NULL OR g.tp = mo.touchpoint)
+                 AND (m.segment IS NULL OR g.seg = m.segment)
+                 AND (m.channel IS NULL OR g.chan = m.channel)) a
+        LEFT JOIN LATERAL nps.nps_ci(a.cur) ci ON true
+        LEFT JOIN LATERAL nps.nps_test(a.cur, a.prev) tst ON true
        WHERE m.kind = 'nps'
       UNION ALL
       SELECT * FROM nps.metric_measure_other(m.kind, m.measure, m.segment, m.channel, m.sla,
@@ -630,6 +622,7 @@ CREATE FUNCTION nps.detractor_queue_at(
     comment text, reasons text[])
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 100
   SET search_path = pg_catalog, pg_temp
+  SET jit = off     -- a short index-driven query: compiling it costs more than it saves
 AS $fn$
   WITH open AS (
     -- still open now: served by the partial index on open detractors
