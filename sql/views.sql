@@ -171,26 +171,57 @@ SELECT owner, owner_kind, department, metrics_owned, red, amber, green, insuffic
        round(worst_value::numeric, 2) AS worst_value, worst_target
   FROM nps.owner_scorecard_at(:as_of, '30 days', 30);
 
--- Rate metrics over service cases use rate_agg/rate_test of rate.sql and are
--- 'unavailable' while those are not installed; the checks below hold either
--- way.  hotline: 40 cases, every 10th a complaint -> 4/40 = 10 %;
--- every 5th took 2 contacts and every 20th was reopened -> FCR 32/40 = 80 %.
+-- CSAT, CES and rate metrics (csat_agg/ces_agg/rate_agg of csat.sql and rate.sql)
+-- hotline answers: csat 5, 5, 4, 2 -> 3/4 satisfied = 75 % (Wilson 30.06 .. 95.44);
+--                  ces 7, 6, 5, 2 -> mean 5, SE sqrt(14/3)/2 = 1.08 (2.88 .. 7.12)
+UPDATE nps.response SET csat = v.csat, ces = v.ces
+  FROM (VALUES ('c-4-9-1', 5, 7), ('c-4-9-2', 5, 6), ('c-4-9-3', 4, 5), ('c-4-4-1', 2, 2)) AS v(customer, csat, ces)
+ WHERE nps.response.customer = v.customer;
+-- hotline cases: 40 in the current window; every 10th a complaint (4/40 = 10 %),
+-- every 5th took 2 contacts and every 20th was reopened (FCR 32/40 = 80 %,
+-- reopen 2/40 = 5 %); 40 in the previous window: no complaint, all resolved
+-- at first contact (complaint 0 %, FCR 100 %, reopen 0 %)
 INSERT INTO nps.service_case (customer, touchpoint, opened_at, first_response_at, resolved_at, contacts, complaint, reopened)
 SELECT 'k' || i, 4, timestamptz '2024-06-10 00:00+00' + i * interval '1 hour',
        timestamptz '2024-06-10 01:00+00' + i * interval '1 hour',
        timestamptz '2024-06-11 00:00+00' + i * interval '1 hour',
        CASE WHEN i % 5 = 0 THEN 2 ELSE 1 END, i % 10 = 0, i % 20 = 0
   FROM generate_series(1, 40) AS i;
-INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target, alert_line) VALUES
-  ('complaint_rate', 2, 4, 5, 5, 20),
-  ('first_contact_resolution', 2, 4, 5, 90, 70);
-SELECT metric, touchpoint, owner,
-       (status = 'unavailable') = NOT EXISTS (SELECT FROM pg_proc WHERE proname = 'rate_agg'
-                                                 AND pronamespace = 'nps'::regnamespace) AS status_consistent,
-       status = 'unavailable' OR (responses = 40 AND round(value::numeric, 2) = CASE metric WHEN 'complaint_rate' THEN 10 ELSE 80 END
-                                  AND status = 'amber') AS value_ok
-  FROM nps.metric_status_at(:as_of, '30 days', 30) WHERE kind = 'rate';
-DELETE FROM nps.metric_owner WHERE metric IN ('complaint_rate', 'first_contact_resolution');
+INSERT INTO nps.service_case (customer, touchpoint, opened_at, first_response_at, resolved_at)
+SELECT 'q' || i, 4, timestamptz '2024-05-10 00:00+00' + i * interval '1 hour',
+       timestamptz '2024-05-10 01:00+00' + i * interval '1 hour',
+       timestamptz '2024-05-11 00:00+00' + i * interval '1 hour'
+  FROM generate_series(1, 40) AS i;
+-- checkout cases for the first response within 4 hours, as known at as_of (12:00):
+--   opened 10:00, no answer yet: not counted (still inside the SLA)
+--   opened 06:00, no answer: missed;  answered after as_of: missed (as of as_of)
+--   answered after 1 hour: met  -> 1 of 3 = 33.33 %
+INSERT INTO nps.service_case (customer, touchpoint, opened_at, first_response_at) VALUES
+  ('s1', 2, '2024-06-30 10:00+00', NULL),
+  ('s2', 2, '2024-06-30 06:00+00', NULL),
+  ('s3', 2, '2024-06-29 12:00+00', '2024-06-30 13:00+00'),
+  ('s4', 2, '2024-06-29 12:00+00', '2024-06-29 13:00+00');
+INSERT INTO nps.owner (name, kind, department) VALUES ('Eve', 'person', 'Service');   -- id 6
+INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target, alert_line, min_responses) VALUES
+  ('csat', 2, NULL, 5, 80, 50, 4),                 -- 75 < 80, interval reaches over 50: amber
+  ('ces', 2, 4, 5, 5, 3, 4),                       -- 5 >= 5: green
+  ('complaint_rate', 2, 4, 5, 5, 20, NULL),        -- 10 > 5 (lower is better), 3.96 .. 23.05: amber
+  ('first_contact_resolution', 2, 4, 5, 90, 70, NULL), -- 80 < 90, 65.24 .. 89.50: amber
+  ('reopen_rate', 2, 4, 5, 3, 1, NULL),            -- 5 > 3 and 1.38 .. 16.50 all above 1: red
+  ('first_response_sla', 1, 2, 6, 80, 60, 1);      -- 33.33, 3 cases
+-- changes (pooled two-proportion z): complaint 0 -> 10, p = 0.0402;
+-- FCR 100 -> 80, p = 0.0029; reopen 0 -> 5, p = 0.1521
+SELECT metric, kind, journey, touchpoint, owner, responses, round(value::numeric, 2) AS value,
+       round(std_error::numeric, 2) AS se,
+       round(ci_low::numeric, 2) AS ci_low, round(ci_high::numeric, 2) AS ci_high,
+       target, alert_line, min_responses AS min_n, status,
+       previous_responses AS prev_n, round(previous_value::numeric, 2) AS prev_value,
+       round(change::numeric, 2) AS change, round(change_p_value::numeric, 4) AS p,
+       change_significant AS sig
+  FROM nps.metric_status_at(:as_of, '30 days', 30) WHERE kind <> 'nps';
+SELECT owner, metrics_owned, red, amber, green, insufficient, worst_metric, worst_touchpoint, worst_status
+  FROM nps.owner_scorecard_at(:as_of, '30 days', 30) WHERE owner IN ('Dan', 'Eve');
+DELETE FROM nps.metric_owner WHERE owner IN (5, 6);
 
 -- ---------------------------------------------------------------- detractor queue
 -- c-901 waits 76 h (overdue), c-903 exactly 48 h (not yet overdue; followed

@@ -289,130 +289,12 @@ COMMENT ON COLUMN nps.journey_funnel.median_time_from_previous IS 'median time f
 COMMENT ON COLUMN nps.journey_funnel.median_hours_from_previous IS 'median_time_from_previous in hours (for charts)';
 
 -- ============================================================ metric status
--- NPS metrics: the responses of both windows are aggregated once per
--- (touchpoint, segment, channel, window) and each metric_owner row merges
--- the groups of its scope with nps_rollup (exact: counts are added), so the
--- cost is one scan of the two windows whatever the number of NPS metrics.
--- Other kinds: one measuring function with the same result row.  Its
--- arguments: the metric's kind/measure/segment/channel/sla, the scope
--- (journey, and touchpoint or NULL for the whole journey), and the window
--- bounds: the current window is (mid, hi], the previous one (lo, mid].
-
--- CSAT, CES and rates use the aggregates of csat.sql and rate.sql
--- (csat_agg, ces_agg, rate_agg and their tests).  They are looked up when
--- the function runs, so this file does not depend on them being built: when
--- the aggregate of a kind is not installed the function returns no row and
--- metric_status reports the metric as 'unavailable'.
-CREATE FUNCTION nps.metric_measure_other(
-    kind text, measure text, segment text, channel text, sla interval,
-    journey integer, touchpoint integer,
-    lo timestamptz, mid timestamptz, hi timestamptz)
-  RETURNS TABLE (
-    responses bigint, value double precision, std_error double precision,
-    ci_low double precision, ci_high double precision,
-    previous_responses bigint, previous_value double precision,
-    change double precision, change_p_value double precision, change_significant boolean)
-  LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 1
-  SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-  -- $1 journey, $2 touchpoint, $3 segment, $4 channel, $5 lo, $6 mid, $7 hi, $8 sla
-  resp_scope constant text :=
-    ' FROM nps.response r'
-    ' WHERE r.touchpoint IN (SELECT t.id FROM nps.touchpoint t WHERE t.journey = $1 AND ($2 IS NULL OR t.id = $2))'
-    '   AND r.answered_at > $5 AND r.answered_at <= $7'
-    '   AND ($3 IS NULL OR r.segment = $3) AND ($4 IS NULL OR r.channel = $4)';
-  included text;
-  hit text;
-BEGIN
-  IF kind = 'csat' THEN
-    IF NOT (SELECT count(DISTINCT p.proname) = 2 FROM pg_catalog.pg_proc p
-             WHERE p.pronamespace = 'nps'::regnamespace AND p.proname IN ('csat_agg', 'csat_test')) THEN
-      RETURN;
-    END IF;
-    -- CSAT in % satisfied; interval: value +- margin_95, within 0..100
-    RETURN QUERY EXECUTE
-      'SELECT coalesce((a.cur).responses, 0)::bigint, (a.cur).csat::float8, (a.cur).std_error::float8,'
-      '       greatest((a.cur).csat - (a.cur).margin_95, 0)::float8, least((a.cur).csat + (a.cur).margin_95, 100)::float8,'
-      '       coalesce((a.prev).responses, 0)::bigint, (a.prev).csat::float8,'
-      '       tst.difference::float8, tst.p_value::float8, tst.significant'
-      '  FROM (SELECT nps.csat_agg(r.csat) FILTER (WHERE r.answered_at > $6) AS cur,'
-      '               nps.csat_agg(r.csat) FILTER (WHERE r.answered_at <= $6) AS prev'
-      || resp_scope || ' AND r.csat IS NOT NULL) a'
-      '  LEFT JOIN LATERAL nps.csat_test(a.cur, a.prev) tst ON true'
-      USING journey, touchpoint, segment, channel, lo, mid, hi;
-  ELSIF kind = 'ces' THEN
-    IF NOT EXISTS (SELECT FROM pg_catalog.pg_proc p
-                    WHERE p.pronamespace = 'nps'::regnamespace AND p.proname = 'ces_agg') THEN
-      RETURN;
-    END IF;
-    -- CES mean (1-7); interval mean +- 1.96 SE; change: two-sample z test on the means
-    RETURN QUERY EXECUTE
-      'SELECT coalesce((a.cur).responses, 0)::bigint, (a.cur).mean::float8, (a.cur).std_error::float8,'
-      '       ((a.cur).mean - 1.959963984540054 * (a.cur).std_error)::float8,'
-      '       ((a.cur).mean + 1.959963984540054 * (a.cur).std_error)::float8,'
-      '       coalesce((a.prev).responses, 0)::bigint, (a.prev).mean::float8,'
-      '       ((a.cur).mean - (a.prev).mean)::float8, z.p, z.p < 0.05'
-      '  FROM (SELECT nps.ces_agg(r.ces) FILTER (WHERE r.answered_at > $6) AS cur,'
-      '               nps.ces_agg(r.ces) FILTER (WHERE r.answered_at <= $6) AS prev'
-      || resp_scope || ' AND r.ces IS NOT NULL) a'
-      '  LEFT JOIN LATERAL (SELECT CASE WHEN d.se > 0 THEN 2 * (1 - nps.normal_cdf(abs(d.diff) / d.se))'
-      '                                 WHEN d.diff = 0 THEN 1 ELSE 0 END::float8 AS p'
-      '                       FROM (SELECT ((a.cur).mean - (a.prev).mean)::float8 AS diff,'
-      '                                    sqrt((a.cur).std_error ^ 2 + (a.prev).std_error ^ 2)::float8 AS se) d) z ON true'
-      USING journey, touchpoint, segment, channel, lo, mid, hi;
-  ELSIF kind = 'rate' THEN
-    IF NOT (SELECT count(DISTINCT p.proname) = 2 FROM pg_catalog.pg_proc p
-             WHERE p.pronamespace = 'nps'::regnamespace AND p.proname IN ('rate_agg', 'rate_test')) THEN
-      RETURN;
-    END IF;
-    -- Cases opened in the window, as known at as_of ($7).  "included": the
-    -- case counts in the denominator; "hit": it counts in the numerator.
-    CASE measure
-      WHEN 'first_contact_resolution' THEN
-        included := 'c.resolved_at <= $7';
-        hit := 'c.contacts = 1 AND NOT c.reopened';
-      WHEN 'first_response_within_sla' THEN
-        included := 'c.first_response_at <= $7 OR c.opened_at + $8 <= $7';
-        hit := 'coalesce(c.first_response_at <= $7 AND c.first_response_at <= c.opened_at + $8, false)';
-      WHEN 'resolution_within_sla' THEN
-        included := 'c.resolved_at <= $7 OR c.opened_at + $8 <= $7';
-        hit := 'coalesce(c.resolved_at <= $7 AND c.resolved_at <= c.opened_at + $8, false)';
-      WHEN 'complaint' THEN
-        included := 'true';
-        hit := 'c.complaint';
-      WHEN 'reopened' THEN
-        included := 'c.resolved_at <= $7';
-        hit := 'c.reopened';
-    END CASE;
-    -- rates are shown in %: rate_result may hold a fraction or a percentage
-    RETURN QUERY EXECUTE
-      'SELECT coalesce((a.cur).n, 0)::bigint, 100 * (a.cur).hits::float8 / nullif((a.cur).n, 0),'
-      '       NULL::float8, (a.cur).ci_low * f.cur, (a.cur).ci_high * f.cur,'
-      '       coalesce((a.prev).n, 0)::bigint, 100 * (a.prev).hits::float8 / nullif((a.prev).n, 0),'
-      '       tst.difference * f.cur, tst.p_value::float8, tst.significant'
-      '  FROM (SELECT nps.rate_agg(x.hit) FILTER (WHERE x.opened_at > $6) AS cur,'
-      '               nps.rate_agg(x.hit) FILTER (WHERE x.opened_at <= $6) AS prev'
-      '          FROM (SELECT c.opened_at, CASE WHEN ' || included || ' THEN ' || hit || ' END AS hit'
-      '                  FROM nps.service_case c'
-      '                 WHERE c.touchpoint IN (SELECT t.id FROM nps.touchpoint t WHERE t.journey = $1 AND ($2 IS NULL OR t.id = $2))'
-      '                   AND c.opened_at > $5 AND c.opened_at <= $7) x) a'
-      '  CROSS JOIN LATERAL (SELECT CASE WHEN (a.cur).n > 0'
-      '                                  AND abs((a.cur).rate - (a.cur).hits::float8 / (a.cur).n) < 1e-9'
-      '                                 THEN 100 ELSE 1 END::float8 AS cur) f'
-      '  LEFT JOIN LATERAL nps.rate_test(a.cur, a.prev) tst ON true'
-      USING journey, touchpoint, segment, channel, lo, mid, hi, sla;
-  END IF;
-EXCEPTION
-  -- the aggregates exist but not with the signature used here: report the
-  -- metric as unavailable rather than failing the whole metric_status
-  WHEN undefined_function OR undefined_column OR datatype_mismatch OR wrong_object_type THEN
-    RAISE DEBUG 'nps: % metric % not computed: %', kind, measure, SQLERRM;
-    RETURN;
-END
-$fn$;
-COMMENT ON FUNCTION nps.metric_measure_other(text, text, text, text, interval, integer, integer, timestamptz, timestamptz, timestamptz) IS
-  'internal (used by metric_status_at): CSAT, CES or rate metric of a scope in the current window (mid, hi] and its change from (lo, mid], with csat_agg/ces_agg/rate_agg when installed (no row otherwise)';
+-- Response metrics (NPS, CSAT, CES): the responses of both windows are
+-- aggregated once per (touchpoint, segment, channel, window) and each
+-- metric_owner row merges the groups of its scope with nps_rollup /
+-- csat_rollup / ces_rollup (exact: counts are added), so the cost is one
+-- scan of the two windows whatever the number of metrics.  Rate metrics
+-- aggregate the service cases of their scope with rate_agg.
 
 CREATE FUNCTION nps.metric_status_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
@@ -437,13 +319,16 @@ AS $fn$
   WITH w AS (
     SELECT $1 - nps.check_window($2) AS lo1, $1 - 2 * $2 AS lo2, $1 AS hi,
            nps.check_min_responses($3) AS min_n
-  ), g AS MATERIALIZED (    -- NPS per touchpoint, segment, channel and window
+  ), g AS MATERIALIZED (    -- per touchpoint, segment, channel and window
     SELECT r.touchpoint AS tp, r.segment AS seg, r.channel AS chan,
-           r.answered_at > w.lo1 AS is_current, nps.nps_agg(r.score) AS res
+           r.answered_at > w.lo1 AS is_current,
+           nps.nps_agg(r.score) AS nps_res,
+           nps.csat_agg(r.csat, 5, 4) AS csat_res,     -- 1-5, satisfied 4-5
+           nps.ces_agg(r.ces, 7, 5) AS ces_res         -- 1-7, easy 5-7
       FROM nps.response r, w
      WHERE r.answered_at > w.lo2 AND r.answered_at <= w.hi
        AND EXISTS (SELECT FROM nps.metric_owner mo JOIN nps.metric m ON m.code = mo.metric
-                    WHERE m.kind = 'nps')
+                    WHERE m.kind IN ('nps', 'csat', 'ces'))
      GROUP BY 1, 2, 3, 4
   )
   SELECT mo.id, m.code, m.name, m.kind, m.direction, m.unit,
@@ -455,7 +340,6 @@ AS $fn$
          v.responses, v.value, v.std_error, v.ci_low, v.ci_high,
          mo.target, mo.alert_line, coalesce(mo.min_responses, w.min_n),
          CASE
-           WHEN v.responses IS NULL THEN 'unavailable'
            WHEN v.value IS NULL OR v.responses < coalesce(mo.min_responses, w.min_n) THEN 'insufficient'
            WHEN m.direction = 'higher' AND v.ci_high < mo.alert_line THEN 'red'
            WHEN m.direction = 'lower' AND v.ci_low > mo.alert_line THEN 'red'
@@ -476,19 +360,82 @@ AS $fn$
              (a.cur).std_error AS std_error, ci.low AS ci_low, ci.high AS ci_high,
              coalesce((a.prev).responses, 0) AS previous_responses, (a.prev).nps AS previous_value,
              tst.difference AS change, tst.p_value AS change_p_value, tst.significant AS change_significant
-        FROM (SELECT nps.nps_rollup(g.res) FILTER (WHERE g.is_current) AS cur,
-                     nps.nps_rollup(g.res) FILTER (WHERE NOT g.is_current) AS prev
+        FROM (SELECT nps.nps_rollup(g.nps_res) FILTER (WHERE g.is_current) AS cur,
+                     nps.nps_rollup(g.nps_res) FILTER (WHERE NOT g.is_current) AS prev
                 FROM g JOIN nps.touchpoint t ON t.id = g.tp
                WHERE t.journey = mo.journey AND (mo.touchpoint IS NULL OR g.tp = mo.touchpoint)
                  AND (m.segment IS NULL OR g.seg = m.segment)
                  AND (m.channel IS NULL OR g.chan = m.channel)) a
-        LEFT JOIN LATERAL nps.nps_ci(a.cur) ci ON true
+        LEFT JOIN LATERAL nps.nps_ci(a.cur) ci ON true          -- adjusted Wald
         LEFT JOIN LATERAL nps.nps_test(a.cur, a.prev) tst ON true
        WHERE m.kind = 'nps'
       UNION ALL
-      SELECT * FROM nps.metric_measure_other(m.kind, m.measure, m.segment, m.channel, m.sla,
-                                             mo.journey, mo.touchpoint, w.lo2, w.lo1, w.hi)
-       WHERE m.kind <> 'nps'
+      SELECT coalesce((a.cur).responses, 0), (a.cur).csat, (a.cur).std_error, ci.low, ci.high,
+             coalesce((a.prev).responses, 0), (a.prev).csat,
+             tst.difference, tst.p_value, tst.significant
+        FROM (SELECT nps.csat_rollup(g.csat_res) FILTER (WHERE g.is_current) AS cur,
+                     nps.csat_rollup(g.csat_res) FILTER (WHERE NOT g.is_current) AS prev
+                FROM g JOIN nps.touchpoint t ON t.id = g.tp
+               WHERE t.journey = mo.journey AND (mo.touchpoint IS NULL OR g.tp = mo.touchpoint)
+                 AND (m.segment IS NULL OR g.seg = m.segment)
+                 AND (m.channel IS NULL OR g.chan = m.channel)) a
+        LEFT JOIN LATERAL nps.csat_ci(a.cur) ci ON true         -- Wilson
+        LEFT JOIN LATERAL nps.csat_test(a.cur, a.prev) tst ON true
+       WHERE m.kind = 'csat'
+      UNION ALL
+      SELECT coalesce((a.cur).responses, 0), (a.cur).mean, (a.cur).std_error,
+             (a.cur).mean - 1.959963984540054 * (a.cur).std_error,
+             (a.cur).mean + 1.959963984540054 * (a.cur).std_error,
+             coalesce((a.prev).responses, 0), (a.prev).mean,
+             d.diff,
+             CASE WHEN d.se > 0 THEN 2 * (1 - nps.normal_cdf(abs(d.diff) / d.se))
+                  WHEN d.diff = 0 THEN 1
+                  WHEN d.diff IS NOT NULL THEN 0 END,
+             CASE WHEN d.se > 0 THEN 2 * (1 - nps.normal_cdf(abs(d.diff) / d.se)) < 0.05
+                  WHEN d.diff IS NOT NULL THEN d.diff <> 0 END
+        FROM (SELECT nps.ces_rollup(g.ces_res) FILTER (WHERE g.is_current) AS cur,
+                     nps.ces_rollup(g.ces_res) FILTER (WHERE NOT g.is_current) AS prev
+                FROM g JOIN nps.touchpoint t ON t.id = g.tp
+               WHERE t.journey = mo.journey AND (mo.touchpoint IS NULL OR g.tp = mo.touchpoint)
+                 AND (m.segment IS NULL OR g.seg = m.segment)
+                 AND (m.channel IS NULL OR g.chan = m.channel)) a
+        CROSS JOIN LATERAL (           -- two-sample z test of the means
+          SELECT (a.cur).mean - (a.prev).mean AS diff,
+                 sqrt((a.cur).std_error ^ 2 + (a.prev).std_error ^ 2) AS se) d
+       WHERE m.kind = 'ces'
+      UNION ALL
+      SELECT coalesce((a.cur).n, 0), (a.cur).rate,
+             100 * sqrt((a.cur).hits::double precision / (a.cur).n
+                        * (1 - (a.cur).hits::double precision / (a.cur).n) / (a.cur).n),
+             (a.cur).ci_low, (a.cur).ci_high,
+             coalesce((a.prev).n, 0), (a.prev).rate,
+             tst.difference, tst.p_value, tst.significant
+        FROM (SELECT nps.rate_agg(x.hit) FILTER (WHERE x.is_current) AS cur,
+                     nps.rate_agg(x.hit) FILTER (WHERE NOT x.is_current) AS prev
+                FROM (SELECT c.opened_at > w.lo1 AS is_current,
+                             -- NULL = not counted (yet): see nps.metric.measure
+                             CASE m.measure
+                               WHEN 'first_contact_resolution' THEN
+                                 CASE WHEN c.resolved_at <= w.hi THEN c.contacts = 1 AND NOT c.reopened END
+                               WHEN 'first_response_within_sla' THEN
+                                 CASE WHEN c.first_response_at <= w.hi OR c.opened_at + m.sla <= w.hi
+                                      THEN coalesce(c.first_response_at <= w.hi
+                                                    AND c.first_response_at <= c.opened_at + m.sla, false) END
+                               WHEN 'resolution_within_sla' THEN
+                                 CASE WHEN c.resolved_at <= w.hi OR c.opened_at + m.sla <= w.hi
+                                      THEN coalesce(c.resolved_at <= w.hi
+                                                    AND c.resolved_at <= c.opened_at + m.sla, false) END
+                               WHEN 'complaint' THEN c.complaint
+                               WHEN 'reopened' THEN
+                                 CASE WHEN c.resolved_at <= w.hi THEN c.reopened END
+                             END AS hit
+                        FROM nps.service_case c
+                       WHERE c.touchpoint IN (SELECT t.id FROM nps.touchpoint t
+                                               WHERE t.journey = mo.journey
+                                                 AND (mo.touchpoint IS NULL OR t.id = mo.touchpoint))
+                         AND c.opened_at > w.lo2 AND c.opened_at <= w.hi) x) a
+        LEFT JOIN LATERAL nps.rate_test(a.cur, a.prev) tst ON true
+       WHERE m.kind = 'rate'
     ) v ON true
    ORDER BY j.code, t.stage_order NULLS FIRST, m.code, mo.id
 $fn$;
@@ -519,17 +466,17 @@ COMMENT ON COLUMN nps.metric_status.window_start IS 'current window start (exclu
 COMMENT ON COLUMN nps.metric_status.window_end IS 'current window end (inclusive): now()';
 COMMENT ON COLUMN nps.metric_status.responses IS 'responses (response metrics) or cases (rate metrics) counted in the current window';
 COMMENT ON COLUMN nps.metric_status.value IS 'metric value in the current window (NPS points, CSAT %, CES mean, rate %)';
-COMMENT ON COLUMN nps.metric_status.std_error IS 'standard error of value';
-COMMENT ON COLUMN nps.metric_status.ci_low IS 'lower end of the 95% interval of value (NPS: adjusted Wald; rates: Wilson)';
+COMMENT ON COLUMN nps.metric_status.std_error IS 'standard error of value (Wald)';
+COMMENT ON COLUMN nps.metric_status.ci_low IS 'lower end of the 95% interval of value (NPS: adjusted Wald; CSAT and rates: Wilson; CES: mean - 1.96 SE)';
 COMMENT ON COLUMN nps.metric_status.ci_high IS 'upper end of the 95% interval of value';
 COMMENT ON COLUMN nps.metric_status.target IS 'target; value on the wrong side of it is amber';
 COMMENT ON COLUMN nps.metric_status.alert_line IS 'alert line; the whole interval on the wrong side of it is red';
 COMMENT ON COLUMN nps.metric_status.min_responses IS 'responses needed before the status is judged (metric_owner.min_responses, else nps.min_responses)';
-COMMENT ON COLUMN nps.metric_status.status IS 'unavailable (the aggregate of this kind, e.g. rate_agg, is not installed); insufficient (fewer than min_responses, or no value); red (higher-is-better: ci_high < alert_line; lower-is-better: ci_low > alert_line); amber (value misses target but not red); green';
+COMMENT ON COLUMN nps.metric_status.status IS 'insufficient (fewer than min_responses, or no value); red (higher-is-better: ci_high < alert_line; lower-is-better: ci_low > alert_line); amber (value misses target but not red); green';
 COMMENT ON COLUMN nps.metric_status.previous_responses IS 'responses (cases) in the previous window';
 COMMENT ON COLUMN nps.metric_status.previous_value IS 'metric value in the previous window';
 COMMENT ON COLUMN nps.metric_status.change IS 'value - previous_value (signed, in the metric''s unit)';
-COMMENT ON COLUMN nps.metric_status.change_p_value IS 'two-sided p-value of the change (NPS: nps_test, adjusted Wald)';
+COMMENT ON COLUMN nps.metric_status.change_p_value IS 'two-sided p-value of the change (NPS: nps_test, adjusted Wald; CSAT: csat_test and rates: rate_test, pooled two-proportion z; CES: two-sample z on the means)';
 COMMENT ON COLUMN nps.metric_status.change_significant IS 'the change is significant at 95% (change_p_value < 0.05)';
 
 -- ============================================================ owner scorecard
