@@ -190,6 +190,27 @@ $fn$;
 COMMENT ON FUNCTION nps.sees_all_touchpoints() IS
   'true when current_user is (a member of) the extension owner or of the role nps_admin: the row-level security policies then show every row';
 
+CREATE FUNCTION nps.drop_owner_policies() RETURNS void
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  tbl regclass;
+BEGIN
+  -- quietly (no "does not exist, skipping" notices)
+  FOR tbl IN
+    SELECT p.polrelid::regclass FROM pg_catalog.pg_policy p
+     WHERE p.polname = 'nps_owner_touchpoints'
+       AND p.polrelid IN ('nps.response'::regclass, 'nps.service_case'::regclass, 'nps.metric_owner'::regclass)
+  LOOP
+    EXECUTE pg_catalog.format('DROP POLICY nps_owner_touchpoints ON %s', tbl);
+  END LOOP;
+END
+$fn$;
+COMMENT ON FUNCTION nps.drop_owner_policies() IS
+  'internal (used by enable/disable_owner_security): drops the nps_owner_touchpoints policies that exist';
+REVOKE EXECUTE ON FUNCTION nps.drop_owner_policies() FROM PUBLIC;
+
 CREATE FUNCTION nps.enable_owner_security() RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
@@ -221,21 +242,19 @@ BEGIN
   -- (and through it metric_status, owner_scorecard): rows of owned
   -- touchpoints, and journey-wide rows of journeys owned as a whole.
   -- Policies are (re)created, so calling this again updates them.
-  DROP POLICY IF EXISTS nps_owner_touchpoints ON nps.response;
+  PERFORM nps.drop_owner_policies();
   CREATE POLICY nps_owner_touchpoints ON nps.response
     USING ((SELECT nps.sees_all_touchpoints()) OR touchpoint IN (SELECT nps.owned_touchpoints()))
     WITH CHECK ((SELECT nps.sees_all_touchpoints()) OR touchpoint IN (SELECT nps.owned_touchpoints()));
   COMMENT ON POLICY nps_owner_touchpoints ON nps.response IS
     'nps owner security: a role sees responses of the touchpoints it owns (nps.owned_touchpoints); the extension owner and nps_admin members see all';
 
-  DROP POLICY IF EXISTS nps_owner_touchpoints ON nps.service_case;
   CREATE POLICY nps_owner_touchpoints ON nps.service_case
     USING ((SELECT nps.sees_all_touchpoints()) OR touchpoint IN (SELECT nps.owned_touchpoints()))
     WITH CHECK ((SELECT nps.sees_all_touchpoints()) OR touchpoint IN (SELECT nps.owned_touchpoints()));
   COMMENT ON POLICY nps_owner_touchpoints ON nps.service_case IS
     'nps owner security: a role sees service cases of the touchpoints it owns (nps.owned_touchpoints); the extension owner and nps_admin members see all';
 
-  DROP POLICY IF EXISTS nps_owner_touchpoints ON nps.metric_owner;
   CREATE POLICY nps_owner_touchpoints ON nps.metric_owner
     USING ((SELECT nps.sees_all_touchpoints())
            OR touchpoint IN (SELECT nps.owned_touchpoints())
@@ -274,9 +293,7 @@ CREATE FUNCTION nps.disable_owner_security() RETURNS void
   SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
-  DROP POLICY IF EXISTS nps_owner_touchpoints ON nps.response;
-  DROP POLICY IF EXISTS nps_owner_touchpoints ON nps.service_case;
-  DROP POLICY IF EXISTS nps_owner_touchpoints ON nps.metric_owner;
+  PERFORM nps.drop_owner_policies();
   ALTER TABLE nps.response DISABLE ROW LEVEL SECURITY;
   ALTER TABLE nps.service_case DISABLE ROW LEVEL SECURITY;
   ALTER TABLE nps.metric_owner DISABLE ROW LEVEL SECURITY;

@@ -1,0 +1,147 @@
+-- closed_loop: the detractor notification trigger and opt-in owner row-level
+-- security, as far as it is deterministic in one session (the notifications
+-- themselves, with LISTEN, are checked by test/t/notify.sh; RLS with real
+-- login roles by test/t/rls.sh).
+\pset null '(null)'
+
+-- ---------- the setting nps.notify ----------
+SELECT nps.setting_min_responses() > 0 AS library_loaded;
+SHOW nps.notify;
+SET nps.notify = off;
+SHOW nps.notify;
+SET nps.notify = 'maybe';
+RESET nps.notify;
+SHOW nps.notify;
+SELECT name, vartype, context, boot_val FROM pg_settings WHERE name = 'nps.notify';
+
+-- ---------- the trigger: statement level, after insert, transition table ----------
+SELECT tgname,
+       (tgtype & 1) <> 0 AS for_each_row,
+       (tgtype & 2) <> 0 AS before,
+       (tgtype & 4) <> 0 AS on_insert,
+       (tgtype & 8) <> 0 AS on_delete,
+       (tgtype & 16) <> 0 AS on_update,
+       tgnewtable, tgoldtable, tgenabled, tgfoid::regprocedure
+  FROM pg_trigger WHERE tgrelid = 'nps.response'::regclass AND NOT tgisinternal;
+
+-- every function of this area: language, volatility, security, pinned search_path
+SELECT p.oid::regprocedure AS function, l.lanname, p.provolatile, p.prosecdef, p.proconfig
+  FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+ WHERE p.oid IN ('nps.notify_detractors()'::regprocedure,
+                 'nps.detractor_owners_json(integer, text, text, boolean)'::regprocedure,
+                 'nps.owned_touchpoints(name)'::regprocedure,
+                 'nps.owned_journeys(name)'::regprocedure,
+                 'nps.sees_all_touchpoints()'::regprocedure,
+                 'nps.enable_owner_security()'::regprocedure,
+                 'nps.disable_owner_security()'::regprocedure,
+                 'nps.drop_owner_policies()'::regprocedure)
+ ORDER BY 1::text;
+
+-- ... and each has a COMMENT, as does the trigger
+SELECT count(*) AS without_comment
+  FROM (VALUES ('nps.notify_detractors()'::regprocedure),
+               ('nps.detractor_owners_json(integer, text, text, boolean)'),
+               ('nps.owned_touchpoints(name)'), ('nps.owned_journeys(name)'),
+               ('nps.sees_all_touchpoints()'), ('nps.enable_owner_security()'),
+               ('nps.disable_owner_security()'), ('nps.drop_owner_policies()')) f(p)
+ WHERE obj_description(p, 'pg_proc') IS NULL;
+SELECT obj_description(oid, 'pg_trigger') IS NOT NULL AS trigger_has_comment
+  FROM pg_trigger WHERE tgname = 'response_notify_detractors';
+
+-- switching owner security on/off is not for everyone (PUBLIC may not execute)
+CREATE ROLE regress_nps_cl_someone;
+SELECT has_function_privilege('regress_nps_cl_someone', 'nps.enable_owner_security()', 'EXECUTE') AS can_enable,
+       has_function_privilege('regress_nps_cl_someone', 'nps.disable_owner_security()', 'EXECUTE') AS can_disable,
+       has_function_privilege('regress_nps_cl_someone', 'nps.owned_touchpoints(name)', 'EXECUTE') AS can_ask_owned;
+
+-- ---------- owners named in the payload ----------
+SET nps.notify = off;
+INSERT INTO nps.journey (id, code, name) VALUES (1, 'retail', '零售'), (2, 'support', 'Support');
+INSERT INTO nps.touchpoint (id, journey, stage_order, code, name) VALUES
+  (1, 1, 1, 'presale', '售前咨询'), (2, 1, 2, 'delivery', '配送'), (3, 2, 1, 'hotline', 'Hotline');
+INSERT INTO nps.owner (id, name, kind, role_name) VALUES
+  (1, '物流部', 'department', 'regress_nps_cl_logistics'), (2, 'Bo "Li"', 'person', NULL),
+  (3, 'CX', 'department', 'regress_nps_cl_cx'), (4, 'CSAT owner', 'person', 'regress_nps_cl_someone'),
+  (5, 'VIP desk', 'person', NULL);
+INSERT INTO nps.metric (code, name, kind, measure, unit, segment)
+  VALUES ('nps_vip', 'NPS of VIP customers', 'nps', 'score', 'points', 'VIP');
+INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target) VALUES
+  ('nps', 1, 2, 1, 30), ('nps', 1, 1, 2, 30), ('nps', 1, NULL, 3, 20), ('csat', 1, 2, 4, 80),
+  ('nps_vip', 1, 2, 5, 50), ('nps_vip', 1, NULL, 3, 40);
+-- touchpoint owners first, then journey-wide ones; each owner once; CSAT owners
+-- never; segment-restricted NPS metrics only with match_segment and a match
+SELECT t.code, m.seg, nps.detractor_owners_json(t.id, m.seg, NULL, m.seg IS NOT NULL) AS owners
+  FROM nps.touchpoint t CROSS JOIN (VALUES (NULL), ('VIP'), ('普通')) m(seg)
+ ORDER BY t.id, m.seg NULLS FIRST;
+
+-- inserting with the notifications on works for INSERT and COPY (nobody
+-- listens here; test/t/notify.sh checks what is sent)
+SET nps.notify = on;
+INSERT INTO nps.response (customer, touchpoint, answered_at, score, segment)
+SELECT 'c' || g, 1 + g % 3, '2026-11-01 12:00+08', g % 11, CASE WHEN g % 2 = 0 THEN 'VIP' END
+  FROM generate_series(1, 50) g;
+COPY nps.response (customer, touchpoint, answered_at, score) FROM STDIN WITH (FORMAT csv);
+d1,2,2026-11-01 12:00+08,0
+d2,2,2026-11-01 12:00+08,10
+\.
+SELECT count(*) AS responses, count(*) FILTER (WHERE score <= 6) AS detractors FROM nps.response;
+
+-- ---------- ownership for row-level security ----------
+-- roles that do not exist are ignored; a journey-wide owner owns every touchpoint
+CREATE ROLE regress_nps_cl_logistics;
+CREATE ROLE regress_nps_cl_cx;
+CREATE ROLE regress_nps_cl_cx_member IN ROLE regress_nps_cl_cx;
+SELECT r AS member,
+       (SELECT array_agg(t ORDER BY t) FROM nps.owned_touchpoints(r) t) AS touchpoints,
+       (SELECT array_agg(j ORDER BY j) FROM nps.owned_journeys(r) j) AS journeys
+  FROM unnest(ARRAY['regress_nps_cl_logistics', 'regress_nps_cl_cx', 'regress_nps_cl_cx_member',
+                    'regress_nps_cl_someone']::name[]) r;
+SELECT nps.sees_all_touchpoints() AS superuser_sees_all;
+
+-- enable twice, disable twice: same state each time
+SELECT nps.enable_owner_security();
+SELECT nps.enable_owner_security();
+SELECT tablename, policyname, permissive, roles, cmd,
+       obj_description((SELECT oid FROM pg_policy WHERE polname = policyname AND polrelid = ('nps.' || tablename)::regclass), 'pg_policy') IS NOT NULL AS has_comment
+  FROM pg_policies WHERE schemaname = 'nps' ORDER BY tablename;
+SELECT relname, relrowsecurity, relforcerowsecurity
+  FROM pg_class WHERE relnamespace = 'nps'::regnamespace AND relkind = 'r' ORDER BY relname;
+SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname = 'nps_admin';
+SELECT has_table_privilege('nps_admin', 'nps.response', 'SELECT') AS admin_reads_responses,
+       has_table_privilege('nps_admin', 'nps.detractor_queue', 'SELECT') AS admin_reads_queue,
+       has_column_privilege('nps_admin', 'nps.response', 'followed_up_at', 'UPDATE') AS admin_follows_up;
+-- every view of the extension runs with the caller's rights
+SELECT c.relname FROM pg_class c
+ WHERE c.relnamespace = 'nps'::regnamespace AND c.relkind = 'v'
+   AND NOT coalesce('security_invoker=true' = ANY (c.reloptions), false);
+
+-- as a role: the logistics role sees delivery only; CX (journey-wide) the journey
+GRANT USAGE ON SCHEMA nps TO regress_nps_cl_logistics, regress_nps_cl_cx, regress_nps_cl_someone;
+GRANT SELECT ON ALL TABLES IN SCHEMA nps TO regress_nps_cl_logistics, regress_nps_cl_cx, regress_nps_cl_someone;
+SET ROLE regress_nps_cl_logistics;
+SELECT touchpoint, count(*) FROM nps.response GROUP BY 1 ORDER BY 1;
+SELECT metric, touchpoint FROM nps.metric_owner ORDER BY id;
+SET ROLE regress_nps_cl_cx;
+SELECT touchpoint, count(*) FROM nps.response GROUP BY 1 ORDER BY 1;
+SELECT metric, touchpoint FROM nps.metric_owner ORDER BY id;
+-- owns only a CSAT metric at delivery: that is ownership of the touchpoint too
+SET ROLE regress_nps_cl_someone;
+SELECT touchpoint, count(*) FROM nps.response GROUP BY 1 ORDER BY 1;
+RESET ROLE;
+
+SELECT nps.disable_owner_security();
+SELECT nps.disable_owner_security();
+SELECT count(*) AS policies FROM pg_policies WHERE schemaname = 'nps';
+SELECT count(*) AS tables_with_rls FROM pg_class WHERE relnamespace = 'nps'::regnamespace AND relrowsecurity;
+
+-- clean up (nps_admin stays: roles are cluster-wide and others may use it)
+REVOKE ALL ON ALL TABLES IN SCHEMA nps FROM regress_nps_cl_logistics, regress_nps_cl_cx, regress_nps_cl_someone;
+REVOKE ALL ON SCHEMA nps FROM regress_nps_cl_logistics, regress_nps_cl_cx, regress_nps_cl_someone;
+DROP ROLE regress_nps_cl_cx_member;
+DROP ROLE regress_nps_cl_cx;
+DROP ROLE regress_nps_cl_logistics;
+DROP ROLE regress_nps_cl_someone;
+SET nps.notify = off;
+TRUNCATE nps.response, nps.metric_owner, nps.owner, nps.touchpoint, nps.journey CASCADE;
+DELETE FROM nps.metric WHERE NOT builtin;
+RESET nps.notify;
