@@ -34,7 +34,9 @@ SELECT p.oid::regprocedure AS function, l.lanname, p.provolatile, p.prosecdef, p
                  'nps.sees_all_touchpoints()'::regprocedure,
                  'nps.enable_owner_security()'::regprocedure,
                  'nps.disable_owner_security()'::regprocedure,
-                 'nps.drop_owner_policies()'::regprocedure)
+                 'nps.drop_owner_policies()'::regprocedure,
+                 'nps.apply_owner_security()'::regprocedure,
+                 'nps.owner_security_inserted()'::regprocedure)
  ORDER BY 1::text;
 
 -- ... and each has a COMMENT, as does the trigger
@@ -43,7 +45,8 @@ SELECT count(*) AS without_comment
                ('nps.detractor_owners_json(integer, text, text, boolean)'),
                ('nps.owned_touchpoints(name)'), ('nps.owned_journeys(name)'),
                ('nps.sees_all_touchpoints()'), ('nps.enable_owner_security()'),
-               ('nps.disable_owner_security()'), ('nps.drop_owner_policies()')) f(p)
+               ('nps.disable_owner_security()'), ('nps.drop_owner_policies()'),
+               ('nps.apply_owner_security()'), ('nps.owner_security_inserted()')) f(p)
  WHERE obj_description(p, 'pg_proc') IS NULL;
 SELECT obj_description(oid, 'pg_trigger') IS NOT NULL AS trigger_has_comment
   FROM pg_trigger WHERE tgname = 'response_notify_detractors';
@@ -51,6 +54,8 @@ SELECT obj_description(oid, 'pg_trigger') IS NOT NULL AS trigger_has_comment
 -- switching owner security on/off is not for everyone (PUBLIC may not execute)
 CREATE ROLE regress_nps_cl_someone;
 SELECT has_function_privilege('regress_nps_cl_someone', 'nps.enable_owner_security()', 'EXECUTE') AS can_enable,
+       has_function_privilege('regress_nps_cl_someone', 'nps.apply_owner_security()', 'EXECUTE') AS can_apply,
+       has_table_privilege('regress_nps_cl_someone', 'nps.owner_security', 'INSERT') AS can_insert_state,
        has_function_privilege('regress_nps_cl_someone', 'nps.disable_owner_security()', 'EXECUTE') AS can_disable,
        has_function_privilege('regress_nps_cl_someone', 'nps.owned_touchpoints(name)', 'EXECUTE') AS can_ask_owned;
 
@@ -107,6 +112,7 @@ SELECT tablename, policyname, permissive, roles, cmd,
 SELECT relname, relrowsecurity, relforcerowsecurity
   FROM pg_class WHERE relnamespace = 'nps'::regnamespace AND relkind = 'r' ORDER BY relname;
 SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname = 'nps_admin';
+SELECT count(*) AS owner_security_rows FROM nps.owner_security;
 SELECT has_table_privilege('nps_admin', 'nps.response', 'SELECT') AS admin_reads_responses,
        has_table_privilege('nps_admin', 'nps.detractor_queue', 'SELECT') AS admin_reads_queue,
        has_column_privilege('nps_admin', 'nps.response', 'followed_up_at', 'UPDATE') AS admin_follows_up;
@@ -133,6 +139,12 @@ SELECT nps.disable_owner_security();
 SELECT nps.disable_owner_security();
 SELECT count(*) AS policies FROM pg_policies WHERE schemaname = 'nps';
 SELECT count(*) AS tables_with_rls FROM pg_class WHERE relnamespace = 'nps'::regnamespace AND relrowsecurity;
+SELECT count(*) AS owner_security_rows FROM nps.owner_security;
+-- inserting the row (as pg_restore does) switches it on again
+INSERT INTO nps.owner_security VALUES (true, '2026-11-20 12:00+08');
+SELECT count(*) AS policies FROM pg_policies WHERE schemaname = 'nps';
+SELECT nps.disable_owner_security();
+SELECT count(*) AS policies FROM pg_policies WHERE schemaname = 'nps';
 
 -- clean up (nps_admin stays: roles are cluster-wide and others may use it)
 REVOKE ALL ON ALL TABLES IN SCHEMA nps FROM regress_nps_cl_logistics, regress_nps_cl_cx, regress_nps_cl_someone;

@@ -211,10 +211,12 @@ COMMENT ON FUNCTION nps.drop_owner_policies() IS
   'internal (used by enable/disable_owner_security): drops the nps_owner_touchpoints policies that exist';
 REVOKE EXECUTE ON FUNCTION nps.drop_owner_policies() FROM PUBLIC;
 
-CREATE FUNCTION nps.enable_owner_security() RETURNS void
-  LANGUAGE plpgsql SECURITY DEFINER
+CREATE FUNCTION nps.apply_owner_security() RETURNS void
+  LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $fn$
+-- Runs as the extension's superuser: called only from SECURITY DEFINER
+-- functions (enable_owner_security and the trigger on nps.owner_security).
 DECLARE
   ext_owner oid;
   view_name text;
@@ -285,14 +287,62 @@ BEGIN
   END LOOP;
 END
 $fn$;
+COMMENT ON FUNCTION nps.apply_owner_security() IS
+  'internal (used by enable_owner_security and after a restore): creates nps_admin if missing, grants it read access, (re)creates the nps_owner_touchpoints policies and enables row-level security';
+REVOKE EXECUTE ON FUNCTION nps.apply_owner_security() FROM PUBLIC;
+
+-- Whether owner security is on is user data: pg_dump does not dump the
+-- policies or the row-level security flag of an extension's tables, so a
+-- restore would silently show every row to every owner role.  This one-row
+-- table is dumped instead, and restoring its row switches security on again.
+CREATE TABLE nps.owner_security (
+  singleton  boolean PRIMARY KEY DEFAULT true,
+  enabled_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  CONSTRAINT owner_security_one_row CHECK (singleton)
+);
+COMMENT ON TABLE nps.owner_security IS
+  'one row while owner row-level security is on (nps.enable_owner_security); dumped by pg_dump, and restoring the row re-creates the policies';
+COMMENT ON COLUMN nps.owner_security.singleton IS 'always true: at most one row';
+COMMENT ON COLUMN nps.owner_security.enabled_at IS 'when owner security was switched on';
+SELECT pg_catalog.pg_extension_config_dump('nps.owner_security', '');
+
+CREATE FUNCTION nps.owner_security_inserted() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  PERFORM nps.apply_owner_security();
+  RETURN NULL;
+END
+$fn$;
+COMMENT ON FUNCTION nps.owner_security_inserted() IS
+  'trigger function of nps.owner_security_apply: switches owner row-level security on when the row of nps.owner_security is inserted (by enable_owner_security or by pg_restore)';
+CREATE TRIGGER owner_security_apply
+  AFTER INSERT ON nps.owner_security
+  FOR EACH ROW EXECUTE FUNCTION nps.owner_security_inserted();
+COMMENT ON TRIGGER owner_security_apply ON nps.owner_security IS
+  'owner security survives pg_dump/pg_restore: restoring the row of nps.owner_security re-creates the policies';
+
+CREATE FUNCTION nps.enable_owner_security() RETURNS void
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  INSERT INTO nps.owner_security DEFAULT VALUES ON CONFLICT (singleton) DO NOTHING;
+  IF NOT FOUND THEN
+    PERFORM nps.apply_owner_security();   -- already on: refresh (the trigger did not fire)
+  END IF;
+END
+$fn$;
 COMMENT ON FUNCTION nps.enable_owner_security() IS
-  'opt-in row-level security: roles named in nps.owner.role_name see only responses, service cases and metric assignments (hence views and metric status) of the touchpoints they own; the extension owner and members of nps_admin (created if missing, cluster-wide) see all; idempotent';
+  'opt-in row-level security: roles named in nps.owner.role_name see only responses, service cases and metric assignments (hence views and metric status) of the touchpoints they own; the extension owner and members of nps_admin (created if missing, cluster-wide) see all; idempotent; survives pg_dump/pg_restore';
 
 CREATE FUNCTION nps.disable_owner_security() RETURNS void
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
+  DELETE FROM nps.owner_security;
   PERFORM nps.drop_owner_policies();
   ALTER TABLE nps.response DISABLE ROW LEVEL SECURITY;
   ALTER TABLE nps.service_case DISABLE ROW LEVEL SECURITY;
@@ -300,7 +350,7 @@ BEGIN
 END
 $fn$;
 COMMENT ON FUNCTION nps.disable_owner_security() IS
-  'turns nps owner row-level security off again (drops the policies, disables RLS); leaves the nps_admin role and its grants in place; idempotent';
+  'turns nps owner row-level security off again (drops the policies, disables RLS, deletes the row of nps.owner_security); leaves the nps_admin role and its grants in place; idempotent';
 
 -- Only the extension owner (and superusers, and whom they grant it to) may
 -- switch owner security on or off: both run as the extension's superuser.

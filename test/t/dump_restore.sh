@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# test/t/dump_restore.sh: pg_dump -Fc / pg_restore round trip of a database using nps.
+#  - a small data set in every user table of the extension (journey, touchpoint,
+#    response, journey_event, service_case, owner, a user-added metric row,
+#    metric_owner, owner_security), with NULLs, arrays and non-ASCII text; owner
+#    security enabled
+#  - pg_dump -Fc, pg_restore --exit-on-error into a fresh database
+#  - every table: same row count and same md5 of all rows in key order (built-in
+#    metric rows come back from CREATE EXTENSION, user rows from the dump)
+#  - identity sequences continue where they were (next ids equal)
+#  - the outputs of every *_at function with a fixed as_of are identical
+#  - row-level security (policies, enabled tables) survives
+#  - restoring with PGOPTIONS='-c nps.notify=off' sends no notification
+# Runs against the throwaway cluster of test/run_tests.sh (PGHOST/PGPORT/PGUSER).
+set -euo pipefail
+src=nps_dump_src
+dst=nps_dump_dst
+bindir=$(/usr/lib/postgresql/15/bin/pg_config --bindir)
+dump=$(mktemp /tmp/nps_dump.XXXXXX)
+q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+fail() { echo "FAIL: $*"; exit 1; }
+cleanup() {
+    rm -f "$dump"
+    dropdb --if-exists "$src" >/dev/null 2>&1 || true
+    dropdb --if-exists "$dst" >/dev/null 2>&1 || true
+}
+cleanup
+trap cleanup EXIT
+createdb "$src"
+
+q -d "$src" <<'SQL'
+CREATE EXTENSION nps;
+SET nps.notify = off;
+SELECT setseed(0.5);
+INSERT INTO nps.journey (code, name, description) VALUES
+  ('retail', '零售购物', 'presale to aftersales'), ('support', 'Support', NULL);
+INSERT INTO nps.touchpoint (journey, stage_order, code, name, description)
+SELECT 1, o, c, n, NULL FROM unnest(ARRAY['presale','order','payment','delivery','aftersales'],
+                                    ARRAY['售前咨询','下单','支付','配送','售后']) WITH ORDINALITY AS u(c, n, o);
+INSERT INTO nps.touchpoint (journey, stage_order, code, name, description) VALUES (2, 1, 'hotline', 'Hotline', 'phone');
+INSERT INTO nps.owner (name, kind, department, email, role_name) VALUES
+  ('物流部', 'department', NULL, 'logistics@example.com', NULL),
+  ('李强', 'person', '物流部', 'li@example.com', 'li_qiang'),
+  ('客户体验中心', 'department', NULL, NULL, 'cx'),
+  ('Anna O''Neil', 'person', 'Support', NULL, NULL);
+INSERT INTO nps.metric (code, name, kind, measure, direction, unit, segment, channel, sla, description)
+VALUES ('nps_vip', 'VIP 客户 NPS', 'nps', 'score', 'higher', 'points', 'VIP', NULL, NULL, 'user-added metric'),
+       ('resolution_24h', 'Resolved within 24 hours', 'rate', 'resolution_within_sla', 'higher', '%', NULL, NULL, interval '24 hours', NULL);
+INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target, alert_line, min_responses) VALUES
+  ('nps', 1, 4, 2, 30, 10, NULL), ('nps', 1, NULL, 3, 25, 5, 20), ('nps_vip', 1, 4, 1, 50, 30, NULL),
+  ('csat', 1, 5, 3, 80, 70, NULL), ('resolution_24h', 2, 6, 4, 90, 80, 10);
+INSERT INTO nps.response (customer, touchpoint, answered_at, segment, channel, score, csat, ces, comment, reasons, followed_up_at)
+SELECT 'C' || (g % 97), 1 + g % 6, timestamptz '2026-11-20 12:00+08' - g * interval '37 minutes',
+       (ARRAY['VIP', '普通', '流失', NULL])[1 + g % 4], (ARRAY['app', 'email', NULL])[1 + g % 3],
+       (g * 7) % 11, CASE WHEN g % 3 = 0 THEN 1 + g % 5 END, CASE WHEN g % 4 = 0 THEN 1 + g % 7 END,
+       CASE WHEN g % 5 = 0 THEN '评论 "' || g || E'"\ttab' END,
+       CASE WHEN (g * 7) % 11 > 6 THEN '{}' WHEN g % 3 = 0 THEN ARRAY['物流慢']
+            WHEN g % 3 = 1 THEN ARRAY['包装破损', '物流慢'] ELSE '{}' END,
+       CASE WHEN (g * 7) % 11 <= 6 AND g % 2 = 0 THEN timestamptz '2026-11-20 12:00+08' - g * interval '37 minutes' + interval '5 hours' END
+  FROM generate_series(1, 3000) g;
+INSERT INTO nps.journey_event (customer, touchpoint, occurred_at)
+SELECT 'C' || c, t, timestamptz '2026-11-01 00:00+08' + c * interval '3 hours' + t * interval '1 day'
+  FROM generate_series(1, 400) c, generate_series(1, 5) t WHERE c % (t + 1) <> 0 OR t = 1;
+INSERT INTO nps.service_case (customer, touchpoint, opened_at, first_response_at, resolved_at, contacts, complaint, reopened)
+SELECT 'C' || g, (ARRAY[1, 4, 5, 6])[1 + g % 4], timestamptz '2026-11-20 12:00+08' - g * interval '5 hours',
+       timestamptz '2026-11-20 12:00+08' - g * interval '5 hours' + (g % 9) * interval '1 hour',
+       CASE WHEN g % 7 <> 0 THEN timestamptz '2026-11-20 12:00+08' - g * interval '5 hours' + (g % 50) * interval '1 hour' END,
+       1 + g % 3, g % 10 = 0, g % 7 <> 0 AND g % 13 = 0
+  FROM generate_series(1, 300) g;
+-- some gaps in the identity sequences: the next ids must still match
+DELETE FROM nps.response WHERE id % 500 = 0;
+SELECT nps.enable_owner_security();
+SQL
+
+# per table: rows, md5 of all rows in key order
+TABLES="journey:id touchpoint:id response:id journey_event:id service_case:id owner:id metric:code metric_owner:id owner_security:singleton"
+table_sums() {
+    local db=$1 t key
+    for tk in $TABLES; do
+        t=${tk%%:*}; key=${tk#*:}
+        echo "$t $(q -d "$db" -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\n' ORDER BY x.$key)), '-') FROM nps.$t x")"
+    done
+}
+# every *_at function with a fixed as_of and window: md5 of the rows in function order
+AS_OF="timestamptz '2026-11-20 12:00+08'"
+view_sums() {
+    local db=$1 f
+    for f in "touchpoint_nps_at($AS_OF, '30 days')" "segment_nps_at($AS_OF, '30 days')" \
+             "journey_funnel_at($AS_OF, '30 days')" "metric_status_at($AS_OF, '30 days', 30)" \
+             "owner_scorecard_at($AS_OF, '30 days', 30)" "detractor_queue_at($AS_OF, '48 hours')" \
+             "detractor_reasons_at($AS_OF, '30 days')"; do
+        echo "$f $(q -d "$db" -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\n' ORDER BY x.ordinality)), '-') FROM nps.$f WITH ORDINALITY AS x" 2>&1)"
+    done
+}
+rls_state() {
+    q -d "$1" -c "SELECT (SELECT string_agg(tablename || '.' || policyname, ',' ORDER BY tablename) FROM pg_policies WHERE schemaname = 'nps') || ' ' ||
+                         (SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = 'nps'::regnamespace AND relrowsecurity)"
+}
+
+before_tables=$(table_sums "$src")
+before_views=$(view_sums "$src")
+before_rls=$(rls_state "$src")
+# sanity: the data set is not empty anywhere, the views have rows
+if echo "$before_tables" | grep -q ' 0 -$'; then fail "empty table in the source: $before_tables"; fi
+echo "$before_tables"
+
+"$bindir/pg_dump" -Fc -f "$dump" "$src"
+createdb "$dst"
+listener_out=$(mktemp)
+# a listener on the destination during the restore: with nps.notify=off nothing is sent
+psql -X -q -d "$dst" -c "LISTEN nps_detractor" -c "SELECT pg_sleep(3)" >"$listener_out" 2>&1 &
+listener=$!
+sleep 1
+PGOPTIONS='-c nps.notify=off' "$bindir/pg_restore" --exit-on-error -d "$dst" "$dump" || { wait "$listener" || true; fail "pg_restore failed"; }
+wait "$listener" || true
+if grep -q '^Asynchronous' "$listener_out"; then rm -f "$listener_out"; fail "notifications sent during a restore with nps.notify=off"; fi
+rm -f "$listener_out"
+echo "ok: pg_dump -Fc and pg_restore --exit-on-error (nps.notify=off: no notifications)"
+
+after_tables=$(table_sums "$dst")
+if [ "$before_tables" != "$after_tables" ]; then
+    diff <(echo "$before_tables") <(echo "$after_tables") || true
+    fail "table contents differ after restore"
+fi
+echo "ok: every table has the same rows (count and md5) after restore"
+
+after_views=$(view_sums "$dst")
+if [ "$before_views" != "$after_views" ]; then
+    diff <(echo "$before_views") <(echo "$after_views") || true
+    fail "view outputs differ after restore"
+fi
+if echo "$before_views" | grep -qv ' [1-9][0-9]* [0-9a-f]\{32\}$'; then
+    echo "$before_views"; fail "a view function gave no rows or an error"
+fi
+echo "$after_views"
+echo "ok: every *_at function gives the same rows after restore"
+
+after_rls=$(rls_state "$dst")
+[ "$before_rls" = "$after_rls" ] || fail "row-level security before '$before_rls', after '$after_rls'"
+echo "ok: row-level security kept: $after_rls"
+
+next_ids() {
+    q -d "$1" -c "SET nps.notify = off" -c "BEGIN" \
+      -c "INSERT INTO nps.journey (code, name) VALUES ('x', 'x') RETURNING id" \
+      -c "INSERT INTO nps.touchpoint (journey, stage_order, code, name) VALUES (1, 99, 'x', 'x') RETURNING id" \
+      -c "INSERT INTO nps.response (customer, touchpoint, answered_at, score) VALUES ('x', 1, now(), 5) RETURNING id" \
+      -c "INSERT INTO nps.journey_event (customer, touchpoint, occurred_at) VALUES ('x', 1, now()) RETURNING id" \
+      -c "INSERT INTO nps.service_case (customer, touchpoint, opened_at) VALUES ('x', 1, now()) RETURNING id" \
+      -c "INSERT INTO nps.owner (name) VALUES ('x') RETURNING id" \
+      -c "INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target) VALUES ('ces', 1, 1, 1, 5) RETURNING id" \
+      -c "ROLLBACK" | tr '\n' ' '
+}
+a=$(next_ids "$src"); b=$(next_ids "$dst")
+[ "$a" = "$b" ] || fail "next identity values differ: source '$a', restored '$b'"
+echo "ok: identity sequences continue alike: $b"
