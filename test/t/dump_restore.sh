@@ -97,6 +97,21 @@ rls_state() {
                          (SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class WHERE relnamespace = 'nps'::regnamespace AND relrowsecurity)"
 }
 
+# every table and sequence of the extension is registered for pg_dump, and
+# every table is compared below
+unregistered=$(q -d "$src" -c "SELECT string_agg(c.oid::regclass::text, ' ' ORDER BY c.relname)
+  FROM pg_depend d JOIN pg_class c ON c.oid = d.objid AND d.classid = 'pg_class'::regclass
+  JOIN pg_extension e ON e.oid = d.refobjid AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+ WHERE e.extname = 'nps' AND c.relkind IN ('r', 'S') AND c.oid <> ALL (e.extconfig)")
+[ -z "$unregistered" ] || fail "not registered with pg_extension_config_dump (lost by pg_dump): $unregistered"
+tables=$(q -d "$src" -c "SELECT string_agg(c.relname, ' ' ORDER BY c.relname)
+  FROM pg_depend d JOIN pg_class c ON c.oid = d.objid AND d.classid = 'pg_class'::regclass
+  JOIN pg_extension e ON e.oid = d.refobjid AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+ WHERE e.extname = 'nps' AND c.relkind = 'r'")
+listed=$(for tk in $TABLES; do echo "${tk%%:*}"; done | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')
+[ "$tables" = "$listed" ] || fail "tables of the extension '$tables', compared here '$listed'"
+echo "ok: every table and sequence of nps is registered with pg_extension_config_dump"
+
 before_tables=$(table_sums "$src")
 before_views=$(view_sums "$src")
 before_rls=$(rls_state "$src")
