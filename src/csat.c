@@ -53,6 +53,7 @@ typedef struct ScaleKind
 {
 	const char *name;			/* in messages: "CSAT" */
 	const char *threshold_name; /* argument name: "satisfied_min" */
+	const char *hits_name;		/* result column of the hits: "satisfied" */
 	const char *result_type;	/* "csat_result" */
 	int32		default_scale;	/* scale_max when omitted */
 	int32		default_threshold;	/* threshold when omitted */
@@ -66,13 +67,13 @@ typedef struct ScaleKind
 } ScaleKind;
 
 static const ScaleKind csat_kind = {
-	"CSAT", "satisfied_min", "csat_result", 5, 4,
+	"CSAT", "satisfied_min", "satisfied", "csat_result", 5, 4,
 	CSAT_RESULT_RESPONSES, CSAT_RESULT_SATISFIED, CSAT_RESULT_SCALE_MAX,
 	CSAT_RESULT_SATISFIED_MIN, CSAT_RESULT_SCORE_SUM, CSAT_RESULT_SCORE_SQ_SUM
 };
 
 static const ScaleKind ces_kind = {
-	"CES", "easy_min", "ces_result", 7, 5,
+	"CES", "easy_min", "easy", "ces_result", 7, 5,
 	CES_RESULT_RESPONSES, CES_RESULT_EASY, CES_RESULT_SCALE_MAX,
 	CES_RESULT_EASY_MIN, CES_RESULT_SCORE_SUM, CES_RESULT_SCORE_SQ_SUM
 };
@@ -141,15 +142,19 @@ scale_state_check(const ScaleState *s, const char *type_name)
 
 static pg_attribute_noreturn() void
 scale_mismatch(const ScaleKind *kind, const ScaleState *s, int64 scale_max,
-			   int64 threshold, const char *hint)
+			   int64 threshold, bool rollup)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 rollup ? errmsg("cannot roll up %s results of different scales", kind->name) :
 			 errmsg("%s scale changed within one aggregate", kind->name),
 			 errdetail("Scale 1.." INT64_FORMAT " with %s " INT64_FORMAT " met scale 1.." INT64_FORMAT " with %s " INT64_FORMAT ".",
 					   s->scale_max, kind->threshold_name, s->threshold,
 					   scale_max, kind->threshold_name, threshold),
-			 errhint("%s", hint)));
+			 rollup ? errhint("Roll up results of one scale at a time, e.g. GROUP BY (r).scale_max, (r).%s.",
+							  kind->threshold_name) :
+			 errhint("Pass the same scale_max and %s for every row of a group.",
+					 kind->threshold_name)));
 }
 
 /*
@@ -171,9 +176,7 @@ scale_set_params(const ScaleKind *kind, ScaleState *s, int32 scale_max, int32 th
 				 errmsg("%s %s %d is out of range", kind->name, kind->threshold_name, threshold),
 				 errdetail("%s must be from 1 to scale_max (%d).", kind->threshold_name, scale_max)));
 	if (s->scale_max != 0)
-		scale_mismatch(kind, s, scale_max, threshold,
-					   psprintf("Pass the same scale_max and %s for every row of a group.",
-								kind->threshold_name));
+		scale_mismatch(kind, s, scale_max, threshold, false);
 	s->scale_max = scale_max;
 	s->threshold = threshold;
 }
@@ -329,7 +332,7 @@ SCALE_STEP_FUNCTION(ces_inv_numeric, ces_kind, SCORE_NUMERIC, true)
 /* Adds (or removes) the counts of one state to another of the same scale. */
 static void
 scale_merge(const ScaleKind *kind, ScaleState *into, const ScaleState *from,
-			bool remove, const char *hint)
+			bool remove, bool rollup)
 {
 	if (from->scale_max == 0)
 		return;					/* empty and without a scale: nothing to do */
@@ -339,7 +342,7 @@ scale_merge(const ScaleKind *kind, ScaleState *into, const ScaleState *from,
 		into->threshold = from->threshold;
 	}
 	else if (into->scale_max != from->scale_max || into->threshold != from->threshold)
-		scale_mismatch(kind, into, from->scale_max, from->threshold, hint);
+		scale_mismatch(kind, into, from->scale_max, from->threshold, rollup);
 
 	if (remove)
 	{
@@ -368,9 +371,7 @@ scale_combine(FunctionCallInfo fcinfo, const ScaleKind *kind)
 {
 	ScaleState *s = scale_state_arg(fcinfo);
 
-	scale_merge(kind, s, (ScaleState *) PG_GETARG_POINTER(1), false,
-				psprintf("Pass the same scale_max and %s for every row of a group.",
-						 kind->threshold_name));
+	scale_merge(kind, s, (ScaleState *) PG_GETARG_POINTER(1), false, false);
 	PG_RETURN_POINTER(s);
 }
 
@@ -411,7 +412,7 @@ static void
 scale_state_from_result(const ScaleKind *kind, HeapTupleHeader r, ScaleState *s)
 {
 	s->responses = result_count(kind, r, kind->att_responses, "responses");
-	s->hits = result_count(kind, r, kind->att_hits, kind == &csat_kind ? "satisfied" : "easy");
+	s->hits = result_count(kind, r, kind->att_hits, kind->hits_name);
 	s->scale_max = result_count(kind, r, kind->att_scale_max, "scale_max");
 	s->threshold = result_count(kind, r, kind->att_threshold, kind->threshold_name);
 	s->sum = result_count(kind, r, kind->att_sum, "score_sum");
@@ -426,9 +427,7 @@ scale_rollup_step(FunctionCallInfo fcinfo, const ScaleKind *kind, bool remove)
 	ScaleState	r;
 
 	scale_state_from_result(kind, PG_GETARG_HEAPTUPLEHEADER(1), &r);
-	scale_merge(kind, s, &r, remove,
-				psprintf("Roll up results of one scale at a time, e.g. GROUP BY (r).scale_max, (r).%s.",
-						 kind->threshold_name));
+	scale_merge(kind, s, &r, remove, true);
 	PG_RETURN_POINTER(s);
 }
 

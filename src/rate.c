@@ -85,9 +85,7 @@ proportion_test(FunctionCallInfo fcinfo, int64 hits_a, int64 n_a,
 {
 	Datum		values[5];
 	bool		nulls[5] = {false, false, false, false, false};
-	double		pa,
-				pb,
-				pooled,
+	double		pooled,
 				diff,
 				se,
 				z,
@@ -101,10 +99,10 @@ proportion_test(FunctionCallInfo fcinfo, int64 hits_a, int64 n_a,
 		return build_result_tuple(fcinfo, values, nulls);
 	}
 
-	pa = (double) hits_a / (double) n_a;
-	pb = (double) hits_b / (double) n_b;
+	/* a/n_a - b/n_b over a common denominator: 45/100 - 30/100 is exactly 15 points */
+	diff = 100.0 * (double) ((int128) hits_a * n_b - (int128) hits_b * n_a) /
+		((double) n_a * (double) n_b);
 	pooled = (double) (hits_a + hits_b) / (double) (n_a + n_b);
-	diff = 100.0 * (pa - pb);
 	se = 100.0 * sqrt(pooled * (1.0 - pooled) * (1.0 / n_a + 1.0 / n_b));
 	/* se is 0 only when both samples are all hits or all misses: no difference */
 	z = se > 0.0 ? diff / se : 0.0;
