@@ -238,10 +238,11 @@ SELECT (SELECT count(*) FROM nps.response) AS "responses (60 days)",
        (SELECT count(*) FROM nps.service_case) AS "service cases";
 
 \echo
-\echo '== 1. NPS by stage (journey order; CI = 95% adjusted Wald; "points lost" = journey NPS points the stage costs)'
+\echo '== 1. NPS by stage (journey order; margin = 95% Wald margin of error; CI = 95% adjusted Wald; "points lost" = journey NPS points the stage costs)'
 SELECT stage_order AS "#", touchpoint_name AS stage, touchpoint AS code,
        responses,
        round(nps::numeric, 1) AS nps,
+       '±' || round(margin_95::numeric, 1) AS margin,
        round(ci_low::numeric, 1) || ' .. ' || round(ci_high::numeric, 1) AS "95% CI",
        round(change_from_previous_stage::numeric, 1) AS "vs prev stage",
        round(overall_points_lost::numeric, 1) AS "points lost"
