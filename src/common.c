@@ -301,6 +301,31 @@ build_result_tuple(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
 }
 
 Datum
+test_result_row(FunctionCallInfo fcinfo, double difference, double std_error,
+				double z, double confidence)
+{
+	Datum		values[5];
+	bool		nulls[5] = {false, false, false, false, false};
+	double		p = two_sided_p(z);
+
+	values[0] = Float8GetDatum(difference);
+	values[1] = Float8GetDatum(std_error);
+	values[2] = Float8GetDatum(z);
+	values[3] = Float8GetDatum(p);
+	values[4] = BoolGetDatum(p < 1.0 - confidence);
+	return build_result_tuple(fcinfo, values, nulls);
+}
+
+Datum
+test_result_null(FunctionCallInfo fcinfo)
+{
+	Datum		values[5] = {0};
+	bool		nulls[5] = {true, true, true, true, true};
+
+	return build_result_tuple(fcinfo, values, nulls);
+}
+
+Datum
 composite_field(HeapTupleHeader tuple, int attno, bool *isnull)
 {
 	return GetAttributeByNum(tuple, (AttrNumber) attno, isnull);

@@ -92,6 +92,15 @@ extern char *format_state_text(const StateField *fields, int nfields,
  */
 extern Datum build_result_tuple(FunctionCallInfo fcinfo, Datum *values, bool *nulls);
 
+/*
+ * The (difference, std_error, z, p_value, significant) row every two-sided
+ * test of the extension returns: p_value = 2 (1 - Phi(|z|)), significant =
+ * p_value < 1 - confidence.  test_result_null() is the all-NULL row.
+ */
+extern Datum test_result_row(FunctionCallInfo fcinfo, double difference,
+							 double std_error, double z, double confidence);
+extern Datum test_result_null(FunctionCallInfo fcinfo);
+
 /* Reads field attno of a composite argument; *isnull set. */
 extern Datum composite_field(HeapTupleHeader tuple, int attno, bool *isnull);
 

@@ -67,19 +67,15 @@ nps_ci(PG_FUNCTION_ARGS)
 }
 
 /*
- * Builds the (difference, std_error, z, p_value, significant) row.
- * difference is the observed difference in points; estimate/se are the
- * method's difference and standard error (equal to the observed difference
- * under Wald, from the adjusted proportions under Adjusted Wald).
+ * The test row: difference is the observed difference in points; estimate
+ * and se are the method's difference and standard error (the observed
+ * difference under Wald, from the adjusted proportions under Adjusted Wald).
  */
 static Datum
 test_result(FunctionCallInfo fcinfo, double difference, double estimate,
 			double se, double confidence)
 {
-	Datum		values[5];
-	bool		nulls[5] = {false, false, false, false, false};
-	double		z,
-				p;
+	double		z;
 
 	if (se > 0.0)
 		z = estimate / se;
@@ -87,23 +83,7 @@ test_result(FunctionCallInfo fcinfo, double difference, double estimate,
 		z = 0.0;				/* no variance, no difference: nothing to see */
 	else
 		z = estimate > 0 ? get_float8_infinity() : -get_float8_infinity();
-	p = two_sided_p(z);
-
-	values[0] = Float8GetDatum(difference);
-	values[1] = Float8GetDatum(se);
-	values[2] = Float8GetDatum(z);
-	values[3] = Float8GetDatum(p);
-	values[4] = BoolGetDatum(p < 1.0 - confidence);
-	return build_result_tuple(fcinfo, values, nulls);
-}
-
-static Datum
-null_test_result(FunctionCallInfo fcinfo)
-{
-	Datum		values[5] = {0};
-	bool		nulls[5] = {true, true, true, true, true};
-
-	return build_result_tuple(fcinfo, values, nulls);
+	return test_result_row(fcinfo, difference, se, z, confidence);
 }
 
 /* Observed NPS in points, or NaN when there is no weight. */
@@ -133,7 +113,7 @@ nps_test_two(PG_FUNCTION_ARGS)
 	if (!nps_summarize(&a, adjusted, &sa) || !nps_summarize(&b, adjusted, &sb) ||
 		!nps_summarize(&a, false, &(NpsSummary) {0}) ||
 		!nps_summarize(&b, false, &(NpsSummary) {0}))
-		return null_test_result(fcinfo);
+		return test_result_null(fcinfo);
 
 	return test_result(fcinfo,
 					   observed_nps(&a) - observed_nps(&b),
@@ -162,7 +142,7 @@ nps_test_benchmark(PG_FUNCTION_ARGS)
 	nps_state_from_result(PG_GETARG_HEAPTUPLEHEADER(0), &a);
 	if (!nps_summarize(&a, adjusted, &sa) ||
 		!nps_summarize(&a, false, &(NpsSummary) {0}))
-		return null_test_result(fcinfo);
+		return test_result_null(fcinfo);
 
 	return test_result(fcinfo,
 					   observed_nps(&a) - benchmark,

@@ -83,21 +83,14 @@ Datum
 proportion_test(FunctionCallInfo fcinfo, int64 hits_a, int64 n_a,
 				int64 hits_b, int64 n_b, double confidence)
 {
-	Datum		values[5];
-	bool		nulls[5] = {false, false, false, false, false};
 	double		pooled,
 				diff,
 				se,
-				z,
-				p;
+				z;
 
 	(void) z_for_confidence(confidence);	/* validates it */
 	if (n_a <= 0 || n_b <= 0)
-	{
-		memset(values, 0, sizeof(values));
-		memset(nulls, true, sizeof(nulls));
-		return build_result_tuple(fcinfo, values, nulls);
-	}
+		return test_result_null(fcinfo);
 
 	/* a/n_a - b/n_b over a common denominator: 45/100 - 30/100 is exactly 15 points */
 	diff = 100.0 * (double) ((int128) hits_a * n_b - (int128) hits_b * n_a) /
@@ -106,14 +99,7 @@ proportion_test(FunctionCallInfo fcinfo, int64 hits_a, int64 n_a,
 	se = 100.0 * sqrt(pooled * (1.0 - pooled) * (1.0 / n_a + 1.0 / n_b));
 	/* se is 0 only when both samples are all hits or all misses: no difference */
 	z = se > 0.0 ? diff / se : 0.0;
-	p = two_sided_p(z);
-
-	values[0] = Float8GetDatum(diff);
-	values[1] = Float8GetDatum(se);
-	values[2] = Float8GetDatum(z);
-	values[3] = Float8GetDatum(p);
-	values[4] = BoolGetDatum(p < 1.0 - confidence);
-	return build_result_tuple(fcinfo, values, nulls);
+	return test_result_row(fcinfo, diff, se, z, confidence);
 }
 
 /* ---------- the rate_state type ---------- */
