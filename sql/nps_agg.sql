@@ -77,6 +77,15 @@ SELECT (nps_agg(10, 0.0)).*;
 SELECT nps_agg(s, w) FROM (VALUES (9, -1.0)) v(s, w);
 SELECT nps_agg(s, w) FROM (VALUES (9, 'NaN'::float8)) v(s, w);
 SELECT nps_agg(s, w) FROM (VALUES (9, 'Infinity'::float8)) v(s, w);
+-- weights whose square is not a finite non-zero double: 22003
+SELECT nps_agg(9, 1e200::float8);
+SELECT nps_agg(9, 1e-200::float8);
+-- counts past 2^53 cannot stay exact: refused
+SELECT nps_rollup(r) FROM (VALUES (ROW(5000000000000000, 0, 0, 5000000000000000, NULL, NULL, NULL, NULL, 5000000000000000)::nps_result),
+                                  (ROW(5000000000000000, 0, 0, 5000000000000000, NULL, NULL, NULL, NULL, 5000000000000000)::nps_result)) v(r);
+SELECT nps_rollup(ROW(9007199254740993, 0, 0, 1, NULL, NULL, NULL, NULL, 1)::nps_result);
+-- a subnormal weighted sum round-trips through the text form
+SELECT 'responses=1 promoters=1e-310 passives=0 detractors=0 weight_sq=1e-300 inexact=t'::nps_state;
 \set VERBOSITY default
 SELECT nps_agg(s, w) FROM (VALUES (9, -0.5)) v(s, w);
 \set VERBOSITY sqlstate

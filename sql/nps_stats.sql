@@ -20,6 +20,8 @@ FROM (VALUES (0.0, 0.5), (1.0, 0.8413447460685429), (-1.0, 0.15865525393145707),
 SELECT count(*) AS grid, max(abs(normal_cdf(normal_quantile(p)) - p) / least(p, 1 - p)) < 1e-12 AS roundtrip_ok
 FROM (SELECT g / 10000.0 AS p FROM generate_series(1, 9999) g) s;
 SELECT normal_quantile(0) AS q0, normal_quantile(1) AS q1;
+-- far tail: finite, not NaN (the refinement step would overflow there)
+SELECT normal_quantile(1e-315) BETWEEN -39 AND -37 AS far_tail_finite, normal_quantile(1e-300) BETWEEN -38 AND -36 AS tail;
 SELECT normal_quantile(1.5);
 SELECT normal_quantile('NaN');
 

@@ -146,6 +146,9 @@ parse_state_text(const char *text, const char *type_name,
 
 					errno = 0;
 					v = strtod(p, &end);
+					/* like float8in: ERANGE for a subnormal result is not an error */
+					if (errno == ERANGE && v != 0.0 && isfinite(v))
+						errno = 0;
 					if (end == p || errno != 0 || !isfinite(v) || v < 0.0)
 						bad_state_text(type_name, text,
 									   psprintf("Field \"%s\" must be a finite, non-negative number.", f->name));

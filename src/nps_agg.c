@@ -126,7 +126,8 @@ nps_state_recv(PG_FUNCTION_ARGS)
 	s->weight_sq = pq_getmsgfloat8(buf);
 	s->inexact = pq_getmsgbyte(buf) != 0;
 
-	if (s->responses < 0 || !(s->sum[0] >= 0 && s->sum[1] >= 0 && s->sum[2] >= 0 &&
+	if (s->responses < 0 || s->responses > (int64) NPS_MAX_EXACT_COUNT ||
+		!(s->sum[0] >= 0 && s->sum[1] >= 0 && s->sum[2] >= 0 &&
 							  s->weight_sq >= 0) ||
 		!isfinite(s->sum[0] + s->sum[1] + s->sum[2] + s->weight_sq))
 		ereport(ERROR,
@@ -215,6 +216,11 @@ nps_add_weighted(NpsState *s, int category, double w, bool remove)
 	double		w2 = w * w;
 
 	check_weight("NPS", w);
+	if (unlikely(!isfinite(w2) || (w > 0.0 && w2 == 0.0)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("NPS weight %g is out of range", w),
+				 errdetail("A weight's square must be a finite, non-zero number: use weights between 1e-150 and 1e150.")));
 	/* w * w itself may be rounded: fma gives the rounding error exactly */
 	if (fma(w, w, -w2) != 0.0)
 		s->inexact = true;
@@ -278,6 +284,11 @@ nps_merge(NpsState *into, const NpsState *from, bool remove)
 		into->weight_sq = add_checked(into->weight_sq, from->weight_sq, &into->inexact);
 	}
 	into->inexact |= from->inexact;
+	if (unlikely(into->responses > (int64) NPS_MAX_EXACT_COUNT))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("NPS response count is out of range"),
+				 errdetail("At most 2^53 responses can be counted exactly.")));
 }
 
 PG_FUNCTION_INFO_V1(nps_combine);
@@ -298,7 +309,7 @@ nps_summarize(const NpsState *s, bool adjusted, NpsSummary *out)
 				promoters,
 				detractors;
 
-	if (total > 0.0)
+	if (total > 0.0 && s->weight_sq > 0.0)
 	{
 		/* Kish effective n; W * (W / W2) is exactly W when unweighted */
 		n = total * (total / s->weight_sq);
@@ -315,7 +326,7 @@ nps_summarize(const NpsState *s, bool adjusted, NpsSummary *out)
 		promoters += 0.75;
 		detractors += 0.75;
 	}
-	if (n <= 0.0)
+	if (!(n > 0.0) || !isfinite(n))
 		return false;
 
 	out->n = n;
@@ -392,11 +403,11 @@ nps_state_from_result(HeapTupleHeader r, NpsState *s)
 	bool		isnull;
 	int64		responses = DatumGetInt64(composite_field(r, NPS_RESULT_RESPONSES, &isnull));
 
-	if (isnull || responses < 0)
+	if (isnull || responses < 0 || responses > (int64) NPS_MAX_EXACT_COUNT)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid nps_result value"),
-				 errdetail("Field \"responses\" must be a count, not negative or NULL.")));
+				 errdetail("Field \"responses\" must be a count from 0 to 2^53, not NULL.")));
 	memset(s, 0, sizeof(NpsState));
 	s->responses = responses;
 	s->sum[NPS_PROMOTER] = result_float(r, NPS_RESULT_PROMOTERS, "promoters");

@@ -92,7 +92,9 @@ normal_quantile(double p)
 	else
 		e = 0.5 * erfc(-x / M_SQRT2) - p;
 	u = e * sqrt(2.0 * M_PI) * exp(x * x / 2.0);
-	x = x - u / (1.0 + x * u / 2.0);
+	/* beyond |x| of about 37 exp() overflows; the approximation stands alone */
+	if (isfinite(u))
+		x = x - u / (1.0 + x * u / 2.0);
 	return x;
 }
 
