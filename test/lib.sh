@@ -15,8 +15,9 @@
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export REPO
 
-# Always PostgreSQL 15, whatever pg_config happens to be first in PATH.
-PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+# PostgreSQL 15: the Debian one unless the caller points PG_CONFIG at another
+# installation (e.g. a private copy, so parallel builds do not overwrite each other).
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 export PG_CONFIG
 
 NPS_TMP=""          # temp dir of the throwaway cluster (set by nps_start_cluster)

@@ -15,7 +15,7 @@
 set -euo pipefail
 src=nps_dump_src
 dst=nps_dump_dst
-bindir=$(/usr/lib/postgresql/15/bin/pg_config --bindir)
+bindir=$("$PG_CONFIG" --bindir)
 dump=$(mktemp /tmp/nps_dump.XXXXXX)
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 fail() { echo "FAIL: $*"; exit 1; }
