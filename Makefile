@@ -9,13 +9,14 @@ EXTVERSION  = 1.0
 MODULE_big  = nps
 OBJS        = $(patsubst %.c,%.o,$(wildcard src/*.c))
 
-# Order matters: types and aggregates first, the data model, then views over
-# it, then the closed loop (triggers, security).  Areas not written yet are
-# skipped by $(wildcard).
-SQL_SOURCES = src/nps_agg.sql src/stats.sql \
-              $(wildcard src/csat.sql) $(wildcard src/rate.sql) \
-              $(wildcard src/journey.sql) $(wildcard src/views.sql) \
-              $(wildcard src/closed_loop.sql)
+# Order matters: the schema check first, types and aggregates, the data model,
+# views over it, the closed loop (triggers, security), and the check that the
+# schema holds nothing foreign last.  Every file listed must exist: a missing
+# one is a build error (make: No rule to make target), never a silent skip.
+SQL_SOURCES = src/schema_check_begin.sql \
+              src/nps_agg.sql src/stats.sql src/csat.sql src/rate.sql \
+              src/journey.sql src/views.sql src/closed_loop.sql \
+              src/schema_check_end.sql
 
 DATA_built  = nps--$(EXTVERSION).sql
 DATA        = $(wildcard nps--*--*.sql)

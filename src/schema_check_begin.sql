@@ -1,0 +1,1 @@
+-- src/schema_check_begin.sql (placeholder, filled by the security work)
