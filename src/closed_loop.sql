@@ -4,8 +4,12 @@
 -- opt-in row-level security lets each owner's database role see only the
 -- touchpoints it answers for.
 --
--- Everything here is schema-qualified and every function pins its
--- search_path, so nothing depends on the caller's search_path.
+-- Who runs what (see README, "Security model"): functions that run with
+-- rights other than the caller's (SECURITY DEFINER, and the trigger
+-- functions) and the functions that change the schema (policies) belong to
+-- the extension owner, never to the superuser that runs this script.  The
+-- rest are SQL functions with BEGIN ATOMIC bodies, bound to their objects
+-- when they are created.  Every function pins its search_path.
 
 -- ============================================================ notifications
 
@@ -19,20 +23,26 @@ AS $fn$
 -- is built once per statement into a jsonb map, then a single scan of the
 -- transition table sends the notifications in insertion order.
 --
--- SECURITY DEFINER so that the owners can be looked up whatever the
--- inserting role may read (owner and metric_owner may be hidden from it by
--- privileges or row-level security); it reads only the new rows and the
--- ownership tables, and only calls pg_notify.
+-- SECURITY DEFINER, owned by the extension owner: the owners can be looked
+-- up whatever the inserting role may read (owner and metric_owner may be
+-- hidden from it by privileges or row-level security), and whoever inserts
+-- (a superuser's ETL job too) never runs this code with its own rights.  It
+-- reads only the new rows and the ownership tables, and only calls
+-- pg_notify.  With nps.notify_payload = id a notification carries only the
+-- response id: any role that can connect may LISTEN.
 DECLARE
-  notify_on  boolean;
   by_segment boolean;
   tails      jsonb;
 BEGIN
-  -- Calling a C function of nps loads nps.so, which defines (and validates)
-  -- nps.notify; before that a SET nps.notify would only be a placeholder.
-  PERFORM nps.setting_min_responses();
-  notify_on := coalesce(pg_catalog.current_setting('nps.notify', true), 'on')::boolean;
-  IF NOT notify_on THEN
+  -- nps.setting_notify() is C: calling it loads nps.so, which defines (and
+  -- validates) nps.notify and nps.notify_payload.
+  IF NOT nps.setting_notify() THEN
+    RETURN NULL;
+  END IF;
+  IF nps.setting_notify_payload() = 'id' THEN
+    PERFORM pg_catalog.pg_notify('nps_detractor', '{"response_id":' || n.id || '}')
+       FROM new_rows n
+      WHERE n.score <= 6 AND n.followed_up_at IS NULL;
     RETURN NULL;
   END IF;
 
@@ -85,15 +95,16 @@ BEGIN
   RETURN NULL;
 END
 $fn$;
+ALTER FUNCTION nps.notify_detractors() OWNER TO @extowner@;
 COMMENT ON FUNCTION nps.notify_detractors() IS
-  'trigger function of nps.response_notify_detractors: sends one pg_notify(''nps_detractor'', json) per inserted detractor (score 0-6, followed_up_at NULL) unless nps.notify is off; payload {"response_id","score","touchpoint_id","touchpoint","journey","owners":[{"id","name","role"}]}';
+  'trigger function of nps.response_notify_detractors: sends one pg_notify(''nps_detractor'', json) per inserted detractor (score 0-6, followed_up_at NULL) unless nps.notify is off; payload {"response_id","score","touchpoint_id","touchpoint","journey","owners":[{"id","name","role"}]}, or only {"response_id"} with nps.notify_payload = id';
 
 CREATE FUNCTION nps.detractor_owners_json(
     touchpoint_id integer, segment text, channel text, match_segment boolean)
   RETURNS text
   LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
-AS $fn$
+BEGIN ATOMIC
   -- Owners of the NPS metrics of a touchpoint (touchpoint-level rows first,
   -- then journey-wide rows of its journey), each owner once, as a compact
   -- JSON array [{"id":..,"name":..,"role":..}].  With match_segment, NPS
@@ -125,8 +136,8 @@ AS $fn$
               ELSE (SELECT '[' || string_agg('{"id":' || x.id || '}', ',' ORDER BY x.scope_rank, x.id) || ']'
                       FROM (SELECT o.id, o.scope_rank FROM o ORDER BY o.scope_rank, o.id LIMIT 500) x)
          END
-    FROM full_list f
-$fn$;
+    FROM full_list f;
+END;
 COMMENT ON FUNCTION nps.detractor_owners_json(integer, text, text, boolean) IS
   'internal (used by nps.notify_detractors): owners of the NPS metrics of a touchpoint and of its whole journey as a compact JSON array [{"id","name","role"}], touchpoint owners first';
 
@@ -137,159 +148,108 @@ CREATE TRIGGER response_notify_detractors
 COMMENT ON TRIGGER response_notify_detractors ON nps.response IS
   'closed loop: after each INSERT or COPY, NOTIFY nps_detractor once per new detractor (score 0-6) not yet followed up; SET nps.notify = off to silence (e.g. for bulk loads and restores)';
 
--- ============================================================ row-level security
 
-CREATE FUNCTION nps.owned_touchpoints(member name DEFAULT CURRENT_USER)
-  RETURNS SETOF integer
-  LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
-  SET search_path = pg_catalog, pg_temp
-AS $fn$
-  -- Touchpoints a role answers for: those of nps.metric_owner rows whose
-  -- owner's role_name is a role the member has the privileges of (itself,
-  -- or a role it inherits), plus every touchpoint of a journey for which it
-  -- owns a journey-wide row.  Owner roles that do not exist are ignored.
-  -- SECURITY DEFINER: the policies of metric_owner call it, so it must read
-  -- metric_owner without its policies (and without the caller's privileges).
-  SELECT DISTINCT t.id
+-- ============================================================ row-level security
+-- Opt-in owner security: nps.enable_owner_security() makes each owner's
+-- database role (nps.owner.role_name) see only the responses, journey events,
+-- service cases and metric assignments of the touchpoints it owns, and only
+-- the owner rows it works with.  Who sees everything is decided per
+-- database: the extension owner (and its members), and the roles listed in
+-- nps.unrestricted_role.  Superusers and BYPASSRLS roles are not subject to
+-- row security at all.  Privileges are separate: the extension owner grants
+-- SELECT (or more) like on any table it owns.
+
+CREATE TABLE nps.unrestricted_role (
+  role_name name PRIMARY KEY,
+  added_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  CONSTRAINT unrestricted_role_role_name_not_blank CHECK (pg_catalog.btrim(role_name::text) <> '')
+);
+COMMENT ON TABLE nps.unrestricted_role IS
+  'roles (and their members) that see every row of this database''s nps tables when owner security is on; the extension owner always does. Per database, dumped by pg_dump';
+COMMENT ON COLUMN nps.unrestricted_role.role_name IS 'database role; a name that is no role (yet) grants nothing';
+COMMENT ON COLUMN nps.unrestricted_role.added_at IS 'when the role was added';
+ALTER TABLE nps.unrestricted_role OWNER TO @extowner@;
+SELECT pg_catalog.pg_extension_config_dump('nps.unrestricted_role', '');
+-- read by the policies as the querying role; role names are not secret
+GRANT SELECT ON nps.unrestricted_role TO PUBLIC;
+
+-- What the current role owns.  Not security_invoker, and owned by the
+-- extension owner: it reads metric_owner and owner with the owner's rights
+-- (no row security applies to the table owner, and the reader needs no
+-- privilege on them), while current_user inside it is still the reader, so
+-- every reader sees only the rows of the roles it is a member of.
+CREATE VIEW nps.current_role_touchpoints AS
+  SELECT DISTINCT r.rolname AS role_name, t.journey AS journey_id, t.id AS touchpoint_id,
+         mo.touchpoint IS NULL AS whole_journey
     FROM nps.metric_owner mo
     JOIN nps.owner o ON o.id = mo.owner
     JOIN pg_catalog.pg_roles r ON r.rolname = o.role_name
     JOIN nps.touchpoint t ON t.journey = mo.journey
                          AND (mo.touchpoint = t.id OR mo.touchpoint IS NULL)
-   WHERE pg_catalog.pg_has_role($1, r.oid, 'USAGE')
+   WHERE pg_catalog.pg_has_role(r.oid, 'USAGE');
+ALTER VIEW nps.current_role_touchpoints OWNER TO @extowner@;
+GRANT SELECT ON nps.current_role_touchpoints TO PUBLIC;
+COMMENT ON VIEW nps.current_role_touchpoints IS
+  'touchpoints the current role answers for, through nps.metric_owner and nps.owner.role_name of roles it is a member of (pg_has_role USAGE); a journey-wide assignment owns every touchpoint of the journey; used by the row-level security policies';
+COMMENT ON COLUMN nps.current_role_touchpoints.role_name IS 'the owner role (the current role or one it is a member of)';
+COMMENT ON COLUMN nps.current_role_touchpoints.journey_id IS 'journey of the touchpoint';
+COMMENT ON COLUMN nps.current_role_touchpoints.touchpoint_id IS 'touchpoint owned';
+COMMENT ON COLUMN nps.current_role_touchpoints.whole_journey IS 'owned through a journey-wide assignment (metric_owner.touchpoint NULL)';
+
+CREATE FUNCTION nps.owned_touchpoints(member name DEFAULT CURRENT_USER)
+  RETURNS SETOF integer
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  -- pg_has_role raises 42704 for a role that does not exist
+  IF NOT pg_catalog.pg_has_role(member, 'USAGE') THEN
+    RAISE EXCEPTION 'permission denied to list the touchpoints of role "%"', member
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'Only roles the current role is a member of can be asked about.';
+  END IF;
+  RETURN QUERY
+    SELECT DISTINCT c.touchpoint_id FROM nps.current_role_touchpoints c
+     WHERE pg_catalog.pg_has_role(member, c.role_name, 'USAGE')
+     ORDER BY 1;
+END
 $fn$;
+ALTER FUNCTION nps.owned_touchpoints(name) OWNER TO @extowner@;
 COMMENT ON FUNCTION nps.owned_touchpoints(name) IS
-  'ids of the touchpoints the role (default: current_user) owns through nps.metric_owner and nps.owner.role_name (membership with pg_has_role USAGE; a journey-wide row owns every touchpoint of the journey); used by the row-level security policies';
+  'ids of the touchpoints a role (default: current_user) owns through nps.metric_owner and nps.owner.role_name; answers only for roles the current role is a member of (42501 otherwise)';
 
 CREATE FUNCTION nps.owned_journeys(member name DEFAULT CURRENT_USER)
   RETURNS SETOF integer
-  LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
 AS $fn$
-  SELECT DISTINCT mo.journey
-    FROM nps.metric_owner mo
-    JOIN nps.owner o ON o.id = mo.owner
-    JOIN pg_catalog.pg_roles r ON r.rolname = o.role_name
-   WHERE mo.touchpoint IS NULL
-     AND pg_catalog.pg_has_role($1, r.oid, 'USAGE')
+BEGIN
+  IF NOT pg_catalog.pg_has_role(member, 'USAGE') THEN
+    RAISE EXCEPTION 'permission denied to list the journeys of role "%"', member
+      USING ERRCODE = 'insufficient_privilege',
+            DETAIL = 'Only roles the current role is a member of can be asked about.';
+  END IF;
+  RETURN QUERY
+    SELECT DISTINCT c.journey_id FROM nps.current_role_touchpoints c
+     WHERE c.whole_journey AND pg_catalog.pg_has_role(member, c.role_name, 'USAGE')
+     ORDER BY 1;
+END
 $fn$;
+ALTER FUNCTION nps.owned_journeys(name) OWNER TO @extowner@;
 COMMENT ON FUNCTION nps.owned_journeys(name) IS
-  'ids of the journeys for which the role (default: current_user) owns a journey-wide metric (nps.metric_owner.touchpoint NULL); used by the row-level security policy of nps.metric_owner';
+  'ids of the journeys for which a role (default: current_user) owns a journey-wide metric (nps.metric_owner.touchpoint NULL); answers only for roles the current role is a member of (42501 otherwise)';
 
-CREATE FUNCTION nps.sees_all_touchpoints() RETURNS boolean
+CREATE FUNCTION nps.sees_all_rows() RETURNS boolean
   LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
-AS $fn$
-  -- The extension owner and members of nps_admin see every row.
-  -- (Superusers and roles with BYPASSRLS are not subject to policies at all.)
+BEGIN ATOMIC
   SELECT EXISTS (SELECT FROM pg_catalog.pg_extension e
-                  WHERE e.extname = 'nps' AND pg_catalog.pg_has_role(CURRENT_USER, e.extowner, 'USAGE'))
-      OR EXISTS (SELECT FROM pg_catalog.pg_roles r
-                  WHERE r.rolname = 'nps_admin' AND pg_catalog.pg_has_role(CURRENT_USER, r.oid, 'USAGE'))
-$fn$;
-COMMENT ON FUNCTION nps.sees_all_touchpoints() IS
-  'true when current_user is (a member of) the extension owner or of the role nps_admin: the row-level security policies then show every row';
-
-CREATE FUNCTION nps.drop_owner_policies() RETURNS void
-  LANGUAGE plpgsql
-  SET search_path = pg_catalog, pg_temp
-AS $fn$
-DECLARE
-  tbl regclass;
-BEGIN
-  -- quietly (no "does not exist, skipping" notices)
-  FOR tbl IN
-    SELECT p.polrelid::regclass FROM pg_catalog.pg_policy p
-     WHERE p.polname = 'nps_owner_touchpoints'
-       AND p.polrelid IN ('nps.response'::regclass, 'nps.service_case'::regclass, 'nps.metric_owner'::regclass)
-  LOOP
-    EXECUTE pg_catalog.format('DROP POLICY nps_owner_touchpoints ON %s', tbl);
-  END LOOP;
-END
-$fn$;
-COMMENT ON FUNCTION nps.drop_owner_policies() IS
-  'internal (used by enable/disable_owner_security): drops the nps_owner_touchpoints policies that exist';
-REVOKE EXECUTE ON FUNCTION nps.drop_owner_policies() FROM PUBLIC;
-
-CREATE FUNCTION nps.apply_owner_security() RETURNS void
-  LANGUAGE plpgsql
-  SET search_path = pg_catalog, pg_temp
-AS $fn$
--- Runs as the extension's superuser: called only from SECURITY DEFINER
--- functions (enable_owner_security and the trigger on nps.owner_security).
-DECLARE
-  ext_owner oid;
-  view_name text;
-BEGIN
-  -- nps_admin: roles are cluster-wide, so it may exist already (from another
-  -- database of the cluster, or an earlier call).
-  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'nps_admin') THEN
-    CREATE ROLE nps_admin NOLOGIN;
-    COMMENT ON ROLE nps_admin IS
-      'nps: members see every row of the nps tables and views under row-level security (nps.enable_owner_security)';
-  END IF;
-  GRANT USAGE ON SCHEMA nps TO nps_admin;
-  GRANT SELECT ON ALL TABLES IN SCHEMA nps TO nps_admin;
-  GRANT UPDATE (followed_up_at) ON nps.response TO nps_admin;
-
-  -- The extension owner may hand out nps_admin (and, through it, reads the
-  -- tables even when a trusted install left them owned by the superuser).
-  SELECT e.extowner INTO ext_owner FROM pg_catalog.pg_extension e WHERE e.extname = 'nps';
-  IF NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = ext_owner) THEN
-    EXECUTE pg_catalog.format('GRANT nps_admin TO %I WITH ADMIN OPTION',
-                              (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid = ext_owner));
-  END IF;
-
-  -- Responses and service cases: rows of owned touchpoints.  metric_owner
-  -- (and through it metric_status, owner_scorecard): rows of owned
-  -- touchpoints, and journey-wide rows of journeys owned as a whole.
-  -- Policies are (re)created, so calling this again updates them.
-  PERFORM nps.drop_owner_policies();
-  CREATE POLICY nps_owner_touchpoints ON nps.response
-    USING ((SELECT nps.sees_all_touchpoints()) OR touchpoint IN (SELECT nps.owned_touchpoints()))
-    WITH CHECK ((SELECT nps.sees_all_touchpoints()) OR touchpoint IN (SELECT nps.owned_touchpoints()));
-  COMMENT ON POLICY nps_owner_touchpoints ON nps.response IS
-    'nps owner security: a role sees responses of the touchpoints it owns (nps.owned_touchpoints); the extension owner and nps_admin members see all';
-
-  CREATE POLICY nps_owner_touchpoints ON nps.service_case
-    USING ((SELECT nps.sees_all_touchpoints()) OR touchpoint IN (SELECT nps.owned_touchpoints()))
-    WITH CHECK ((SELECT nps.sees_all_touchpoints()) OR touchpoint IN (SELECT nps.owned_touchpoints()));
-  COMMENT ON POLICY nps_owner_touchpoints ON nps.service_case IS
-    'nps owner security: a role sees service cases of the touchpoints it owns (nps.owned_touchpoints); the extension owner and nps_admin members see all';
-
-  CREATE POLICY nps_owner_touchpoints ON nps.metric_owner
-    USING ((SELECT nps.sees_all_touchpoints())
-           OR touchpoint IN (SELECT nps.owned_touchpoints())
-           OR (touchpoint IS NULL AND journey IN (SELECT nps.owned_journeys())))
-    WITH CHECK ((SELECT nps.sees_all_touchpoints()));
-  COMMENT ON POLICY nps_owner_touchpoints ON nps.metric_owner IS
-    'nps owner security: a role sees the metric assignments (and so the metric status) of the touchpoints it owns and journey-wide ones of journeys it owns; only the extension owner and nps_admin members may change them';
-
-  ALTER TABLE nps.response ENABLE ROW LEVEL SECURITY;
-  ALTER TABLE nps.service_case ENABLE ROW LEVEL SECURITY;
-  ALTER TABLE nps.metric_owner ENABLE ROW LEVEL SECURITY;
-
-  -- Views over these tables must run with the querying role's rights, or
-  -- they would show the view owner's (all) rows.  The extension's views are
-  -- created security_invoker; this only repairs one that is not.
-  FOR view_name IN
-    SELECT c.oid::regclass::text
-      FROM pg_catalog.pg_class c
-      JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid
-                                 AND d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e'
-      JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid AND e.extname = 'nps'
-     WHERE c.relkind = 'v'
-       AND NOT EXISTS (SELECT FROM pg_catalog.pg_options_to_table(c.reloptions) ro
-                        WHERE ro.option_name = 'security_invoker' AND ro.option_value::boolean)
-     ORDER BY 1
-  LOOP
-    EXECUTE pg_catalog.format('ALTER VIEW %s SET (security_invoker = true)', view_name);
-  END LOOP;
-END
-$fn$;
-COMMENT ON FUNCTION nps.apply_owner_security() IS
-  'internal (used by enable_owner_security and after a restore): creates nps_admin if missing, grants it read access, (re)creates the nps_owner_touchpoints policies and enables row-level security';
-REVOKE EXECUTE ON FUNCTION nps.apply_owner_security() FROM PUBLIC;
+                  WHERE e.extname = 'nps' AND pg_catalog.pg_has_role(e.extowner, 'USAGE'))
+      OR EXISTS (SELECT FROM nps.unrestricted_role u JOIN pg_catalog.pg_roles r ON r.rolname = u.role_name
+                  WHERE pg_catalog.pg_has_role(r.oid, 'USAGE'));
+END;
+COMMENT ON FUNCTION nps.sees_all_rows() IS
+  'true when current_user is (a member of) the extension owner or of a role in nps.unrestricted_role: the row-level security policies then show every row';
 
 -- Whether owner security is on is user data: pg_dump does not dump the
 -- policies or the row-level security flag of an extension's tables, so a
@@ -300,23 +260,126 @@ CREATE TABLE nps.owner_security (
   enabled_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
   CONSTRAINT owner_security_one_row CHECK (singleton)
 );
+ALTER TABLE nps.owner_security OWNER TO @extowner@;
 COMMENT ON TABLE nps.owner_security IS
   'one row while owner row-level security is on (nps.enable_owner_security); dumped by pg_dump, and restoring the row re-creates the policies';
 COMMENT ON COLUMN nps.owner_security.singleton IS 'always true: at most one row';
 COMMENT ON COLUMN nps.owner_security.enabled_at IS 'when owner security was switched on';
 SELECT pg_catalog.pg_extension_config_dump('nps.owner_security', '');
 
+-- The tables under owner security, in the one order every function here
+-- locks them: fact tables first, as writers take them (an INSERT into
+-- response locks response, then reads metric_owner and owner in the
+-- notification trigger), so waiting for a writer never closes a cycle.
+CREATE FUNCTION nps.owner_security_tables() RETURNS regclass[]
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT ARRAY['nps.response'::regclass, 'nps.journey_event'::regclass, 'nps.service_case'::regclass,
+               'nps.metric_owner'::regclass, 'nps.owner'::regclass];
+END;
+COMMENT ON FUNCTION nps.owner_security_tables() IS
+  'internal: the tables owner security puts policies on (response, journey_event, service_case, metric_owner, owner), in the order they are locked';
+
+CREATE FUNCTION nps.owner_security_applied() RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT pg_catalog.count(*) FILTER (WHERE c.relrowsecurity) = 5
+         AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_policy p
+               WHERE p.polname = 'nps_owner_touchpoints'
+                 AND p.polrelid = ANY (nps.owner_security_tables())) = 5
+    FROM pg_catalog.pg_class c
+   WHERE c.oid = ANY (nps.owner_security_tables());
+END;
+COMMENT ON FUNCTION nps.owner_security_applied() IS
+  'internal: true when every table of nps.owner_security_tables() has row-level security on and its nps_owner_touchpoints policy';
+
+CREATE FUNCTION nps.set_owner_security(enabled boolean) RETURNS void
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+  SET lock_timeout = '5s'
+AS $fn$
+-- Puts the policies and the row security flags in the wanted state.  Locks
+-- the tables in the order of owner_security_tables(), all at once, waiting
+-- at most 5 s (then 55P03: retry).  Runs as the extension owner, who owns
+-- the tables.  Callers skip it when nothing would change.
+DECLARE
+  tbl regclass;
+  fact text;
+BEGIN
+  EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE',
+                            pg_catalog.array_to_string(nps.owner_security_tables(), ', '));
+  FOR tbl IN SELECT p.polrelid::regclass FROM pg_catalog.pg_policy p
+              WHERE p.polname = 'nps_owner_touchpoints'
+                AND p.polrelid = ANY (nps.owner_security_tables())
+  LOOP
+    EXECUTE pg_catalog.format('DROP POLICY nps_owner_touchpoints ON %s', tbl);
+  END LOOP;
+  IF NOT enabled THEN
+    FOREACH tbl IN ARRAY nps.owner_security_tables() LOOP
+      EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY', tbl);
+    END LOOP;
+    RETURN;
+  END IF;
+
+  -- Facts: rows of owned touchpoints.
+  FOREACH fact IN ARRAY ARRAY['response', 'journey_event', 'service_case'] LOOP
+    EXECUTE pg_catalog.format(
+      'CREATE POLICY nps_owner_touchpoints ON nps.%1$I'
+      ' USING ((SELECT nps.sees_all_rows())'
+      '        OR touchpoint IN (SELECT c.touchpoint_id FROM nps.current_role_touchpoints c))'
+      ' WITH CHECK ((SELECT nps.sees_all_rows())'
+      '        OR touchpoint IN (SELECT c.touchpoint_id FROM nps.current_role_touchpoints c))', fact);
+    EXECUTE pg_catalog.format(
+      'COMMENT ON POLICY nps_owner_touchpoints ON nps.%1$I IS %2$L', fact,
+      'nps owner security: a role sees the rows of the touchpoints it owns (nps.current_role_touchpoints); '
+      'the extension owner and the roles in nps.unrestricted_role see all');
+  END LOOP;
+
+  -- Assignments: those of owned touchpoints and journey-wide ones of owned
+  -- journeys (and through them metric_status and owner_scorecard).
+  CREATE POLICY nps_owner_touchpoints ON nps.metric_owner
+    USING ((SELECT nps.sees_all_rows())
+           OR touchpoint IN (SELECT c.touchpoint_id FROM nps.current_role_touchpoints c)
+           OR (touchpoint IS NULL
+               AND journey IN (SELECT c.journey_id FROM nps.current_role_touchpoints c WHERE c.whole_journey)))
+    WITH CHECK ((SELECT nps.sees_all_rows()));
+  COMMENT ON POLICY nps_owner_touchpoints ON nps.metric_owner IS
+    'nps owner security: a role sees the metric assignments (and so the metric status) of the touchpoints it owns and journey-wide ones of journeys it owns; only the extension owner and the roles in nps.unrestricted_role change them';
+
+  -- Owners (names, e-mails): its own rows and those of the assignments it sees.
+  CREATE POLICY nps_owner_touchpoints ON nps.owner
+    USING ((SELECT nps.sees_all_rows())
+           OR id IN (SELECT mo.owner FROM nps.metric_owner mo)
+           OR role_name IN (SELECT c.role_name FROM nps.current_role_touchpoints c))
+    WITH CHECK ((SELECT nps.sees_all_rows()));
+  COMMENT ON POLICY nps_owner_touchpoints ON nps.owner IS
+    'nps owner security: a role sees its own owner rows and the owners of the metric assignments it sees; only the extension owner and the roles in nps.unrestricted_role change them';
+
+  FOREACH tbl IN ARRAY nps.owner_security_tables() LOOP
+    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
+  END LOOP;
+END
+$fn$;
+ALTER FUNCTION nps.set_owner_security(boolean) OWNER TO @extowner@;
+REVOKE EXECUTE ON FUNCTION nps.set_owner_security(boolean) FROM PUBLIC;
+COMMENT ON FUNCTION nps.set_owner_security(boolean) IS
+  'internal (used by enable/disable_owner_security and after a restore): creates (true) or drops (false) the nps_owner_touchpoints policies and switches row-level security on or off; locks the tables of nps.owner_security_tables() in that order, waiting at most 5 s';
+
 CREATE FUNCTION nps.owner_security_inserted() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
-  PERFORM nps.apply_owner_security();
+  IF NOT nps.owner_security_applied() THEN
+    PERFORM nps.set_owner_security(true);
+  END IF;
   RETURN NULL;
 END
 $fn$;
+ALTER FUNCTION nps.owner_security_inserted() OWNER TO @extowner@;
 COMMENT ON FUNCTION nps.owner_security_inserted() IS
-  'trigger function of nps.owner_security_apply: switches owner row-level security on when the row of nps.owner_security is inserted (by enable_owner_security or by pg_restore)';
+  'trigger function of nps.owner_security_apply: switches owner row-level security on when the row of nps.owner_security is inserted (by enable_owner_security or by pg_restore); runs as the extension owner whoever inserts';
 CREATE TRIGGER owner_security_apply
   AFTER INSERT ON nps.owner_security
   FOR EACH ROW EXECUTE FUNCTION nps.owner_security_inserted();
@@ -324,49 +387,39 @@ COMMENT ON TRIGGER owner_security_apply ON nps.owner_security IS
   'owner security survives pg_dump/pg_restore: restoring the row of nps.owner_security re-creates the policies';
 
 CREATE FUNCTION nps.enable_owner_security() RETURNS void
-  LANGUAGE plpgsql SECURITY DEFINER
+  LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
-  INSERT INTO nps.owner_security DEFAULT VALUES ON CONFLICT (singleton) DO NOTHING;
-  IF NOT FOUND THEN
-    PERFORM nps.apply_owner_security();   -- already on: refresh (the trigger did not fire)
+  IF NOT EXISTS (SELECT FROM nps.owner_security) THEN
+    INSERT INTO nps.owner_security DEFAULT VALUES ON CONFLICT (singleton) DO NOTHING;
+  END IF;
+  IF NOT nps.owner_security_applied() THEN   -- the row's trigger did not, or it was undone
+    PERFORM nps.set_owner_security(true);
   END IF;
 END
 $fn$;
+ALTER FUNCTION nps.enable_owner_security() OWNER TO @extowner@;
+REVOKE EXECUTE ON FUNCTION nps.enable_owner_security() FROM PUBLIC;
 COMMENT ON FUNCTION nps.enable_owner_security() IS
-  'opt-in row-level security: roles named in nps.owner.role_name see only responses, service cases and metric assignments (hence views and metric status) of the touchpoints they own; the extension owner and members of nps_admin (created if missing, cluster-wide) see all; idempotent; survives pg_dump/pg_restore';
+  'opt-in row-level security: roles named in nps.owner.role_name see only the responses, journey events, service cases and metric assignments (hence views and metric status) of the touchpoints they own, and only the owner rows they work with; the extension owner and the roles in nps.unrestricted_role see all; for the extension owner (who owns the tables); does nothing when on already; survives pg_dump/pg_restore';
 
 CREATE FUNCTION nps.disable_owner_security() RETURNS void
-  LANGUAGE plpgsql SECURITY DEFINER
+  LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
   DELETE FROM nps.owner_security;
-  PERFORM nps.drop_owner_policies();
-  ALTER TABLE nps.response DISABLE ROW LEVEL SECURITY;
-  ALTER TABLE nps.service_case DISABLE ROW LEVEL SECURITY;
-  ALTER TABLE nps.metric_owner DISABLE ROW LEVEL SECURITY;
+  IF EXISTS (SELECT FROM pg_catalog.pg_class c
+              WHERE c.oid = ANY (nps.owner_security_tables()) AND c.relrowsecurity)
+     OR EXISTS (SELECT FROM pg_catalog.pg_policy p
+                 WHERE p.polname = 'nps_owner_touchpoints'
+                   AND p.polrelid = ANY (nps.owner_security_tables())) THEN
+    PERFORM nps.set_owner_security(false);
+  END IF;
 END
 $fn$;
-COMMENT ON FUNCTION nps.disable_owner_security() IS
-  'turns nps owner row-level security off again (drops the policies, disables RLS, deletes the row of nps.owner_security); leaves the nps_admin role and its grants in place; idempotent';
-
--- Only the extension owner (and superusers, and whom they grant it to) may
--- switch owner security on or off: both run as the extension's superuser.
-REVOKE EXECUTE ON FUNCTION nps.enable_owner_security() FROM PUBLIC;
+ALTER FUNCTION nps.disable_owner_security() OWNER TO @extowner@;
 REVOKE EXECUTE ON FUNCTION nps.disable_owner_security() FROM PUBLIC;
-DO $do$
-DECLARE
-  owner_name name;
-BEGIN
-  SELECT r.rolname INTO owner_name
-    FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_roles r ON r.oid = e.extowner
-   WHERE e.extname = 'nps' AND NOT r.rolsuper;
-  IF owner_name IS NULL THEN
-    RETURN;       -- a superuser owner can execute anything anyway
-  END IF;
-  EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION nps.enable_owner_security() TO %I', owner_name);
-  EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION nps.disable_owner_security() TO %I', owner_name);
-END
-$do$;
+COMMENT ON FUNCTION nps.disable_owner_security() IS
+  'turns nps owner row-level security off again (drops the policies, disables row-level security, deletes the row of nps.owner_security); for the extension owner; does nothing when off already';

@@ -25,6 +25,16 @@ CREATE FUNCTION nps.setting_min_responses() RETURNS integer
 COMMENT ON FUNCTION nps.setting_min_responses() IS
   'current value of the nps.min_responses setting (default 30): responses needed before a metric status is judged';
 
+CREATE FUNCTION nps.setting_notify() RETURNS boolean
+  AS 'MODULE_PATHNAME', 'nps_setting_notify' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION nps.setting_notify() IS
+  'current value of the nps.notify setting (default on): whether new detractors are announced on the channel nps_detractor';
+
+CREATE FUNCTION nps.setting_notify_payload() RETURNS text
+  AS 'MODULE_PATHNAME', 'nps_setting_notify_payload' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION nps.setting_notify_payload() IS
+  'current value of the nps.notify_payload setting (default full): full or id, what a notification on nps_detractor carries';
+
 CREATE FUNCTION nps.check_window(window_length interval) RETURNS interval
   AS 'MODULE_PATHNAME', 'nps_check_window' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION nps.check_window(interval) IS
@@ -44,7 +54,7 @@ CREATE TABLE nps.journey (
   description text,
   CONSTRAINT journey_code_key UNIQUE (code),
   CONSTRAINT journey_code_short_no_spaces CHECK (code ~ '^[^[:space:]]{1,64}$'),
-  CONSTRAINT journey_name_not_blank CHECK (btrim(name) <> '')
+  CONSTRAINT journey_name_not_blank CHECK (pg_catalog.btrim(name) <> '')
 );
 COMMENT ON TABLE nps.journey IS 'a customer journey: an ordered chain of touchpoints (e.g. purchase, onboarding, support)';
 COMMENT ON COLUMN nps.journey.id IS 'surrogate key';
@@ -63,7 +73,7 @@ CREATE TABLE nps.touchpoint (
   CONSTRAINT touchpoint_journey_stage_order_key UNIQUE (journey, stage_order) DEFERRABLE INITIALLY IMMEDIATE,
   CONSTRAINT touchpoint_journey_id_key UNIQUE (journey, id),
   CONSTRAINT touchpoint_code_short_no_spaces CHECK (code ~ '^[^[:space:]]{1,64}$'),
-  CONSTRAINT touchpoint_name_not_blank CHECK (btrim(name) <> ''),
+  CONSTRAINT touchpoint_name_not_blank CHECK (pg_catalog.btrim(name) <> ''),
   CONSTRAINT touchpoint_stage_order_positive CHECK (stage_order > 0)
 );
 COMMENT ON TABLE nps.touchpoint IS 'a stage of a journey where customers meet the company; stage_order gives the journey order';
@@ -92,13 +102,13 @@ CREATE TABLE nps.response (
   CONSTRAINT response_score_between_0_and_10 CHECK (score BETWEEN 0 AND 10),
   CONSTRAINT response_csat_between_1_and_5 CHECK (csat BETWEEN 1 AND 5),
   CONSTRAINT response_ces_between_1_and_7 CHECK (ces BETWEEN 1 AND 7),
-  CONSTRAINT response_customer_not_blank CHECK (btrim(customer) <> ''),
-  CONSTRAINT response_segment_not_blank CHECK (btrim(segment) <> ''),
-  CONSTRAINT response_channel_not_blank CHECK (btrim(channel) <> ''),
+  CONSTRAINT response_customer_not_blank CHECK (pg_catalog.btrim(customer) <> ''),
+  CONSTRAINT response_segment_not_blank CHECK (pg_catalog.btrim(segment) <> ''),
+  CONSTRAINT response_channel_not_blank CHECK (pg_catalog.btrim(channel) <> ''),
   CONSTRAINT response_reasons_flat_no_nulls_no_blanks
-    CHECK (array_ndims(reasons) IS NULL
-           OR (array_ndims(reasons) = 1 AND array_position(reasons, NULL) IS NULL
-               AND array_position(reasons, '') IS NULL)),
+    CHECK (pg_catalog.array_ndims(reasons) IS NULL
+           OR (pg_catalog.array_ndims(reasons) = 1 AND pg_catalog.array_position(reasons, NULL) IS NULL
+               AND pg_catalog.array_position(reasons, '') IS NULL)),
   CONSTRAINT response_followed_up_after_answered CHECK (followed_up_at >= answered_at)
 );
 COMMENT ON TABLE nps.response IS 'one survey answer: a customer''s 0-10 likelihood-to-recommend score at a touchpoint, optional CSAT/CES, comment and reason tags; detractors are followed up by setting followed_up_at';
@@ -113,7 +123,7 @@ COMMENT ON COLUMN nps.response.csat IS 'optional satisfaction score, 1-5 (4-5 = 
 COMMENT ON COLUMN nps.response.ces IS 'optional customer effort score, 1-7 agreement that it was easy (5-7 = easy)';
 COMMENT ON COLUMN nps.response.comment IS 'verbatim comment';
 COMMENT ON COLUMN nps.response.reasons IS 'reason tags (one-dimensional, no NULL or empty tags), e.g. {price,wait_time}';
-COMMENT ON COLUMN nps.response.followed_up_at IS 'when the customer was followed up (closing the loop); NULL = not yet. Mark with UPDATE nps.response SET followed_up_at = now() WHERE id = ...';
+COMMENT ON COLUMN nps.response.followed_up_at IS 'when the customer was followed up (closing the loop); NULL = not yet. Mark with UPDATE nps.response SET followed_up_at = now() WHERE id = ... AND followed_up_at IS NULL';
 
 CREATE INDEX response_touchpoint_answered_at_idx ON nps.response (touchpoint, answered_at) INCLUDE (score);
 CREATE INDEX response_answered_at_idx ON nps.response (answered_at);
@@ -139,7 +149,7 @@ CREATE TABLE nps.journey_event (
   customer    text NOT NULL,
   touchpoint  integer NOT NULL REFERENCES nps.touchpoint (id),
   occurred_at timestamptz NOT NULL,
-  CONSTRAINT journey_event_customer_not_blank CHECK (btrim(customer) <> '')
+  CONSTRAINT journey_event_customer_not_blank CHECK (pg_catalog.btrim(customer) <> '')
 );
 COMMENT ON TABLE nps.journey_event IS 'a customer reached a touchpoint at a time; feeds the journey funnel and drop-off';
 COMMENT ON COLUMN nps.journey_event.id IS 'surrogate key';
@@ -163,7 +173,7 @@ CREATE TABLE nps.service_case (
   contacts          integer NOT NULL DEFAULT 1,
   complaint         boolean NOT NULL DEFAULT false,
   reopened          boolean NOT NULL DEFAULT false,
-  CONSTRAINT service_case_customer_not_blank CHECK (btrim(customer) <> ''),
+  CONSTRAINT service_case_customer_not_blank CHECK (pg_catalog.btrim(customer) <> ''),
   CONSTRAINT service_case_first_response_after_opened CHECK (first_response_at >= opened_at),
   CONSTRAINT service_case_resolved_after_opened CHECK (resolved_at >= opened_at),
   CONSTRAINT service_case_contacts_at_least_1 CHECK (contacts >= 1),
@@ -196,9 +206,9 @@ CREATE TABLE nps.owner (
   email      text,
   role_name  name,
   CONSTRAINT owner_kind_person_or_department CHECK (kind IN ('person', 'department')),
-  CONSTRAINT owner_name_not_blank CHECK (btrim(name) <> ''),
-  CONSTRAINT owner_department_not_blank CHECK (btrim(department) <> ''),
-  CONSTRAINT owner_role_name_not_blank CHECK (btrim(role_name::text) <> '')
+  CONSTRAINT owner_name_not_blank CHECK (pg_catalog.btrim(name) <> ''),
+  CONSTRAINT owner_department_not_blank CHECK (pg_catalog.btrim(department) <> ''),
+  CONSTRAINT owner_role_name_not_blank CHECK (pg_catalog.btrim(role_name::text) <> '')
 );
 COMMENT ON TABLE nps.owner IS 'who answers for a metric: a person or a department, optionally tied to a database role';
 COMMENT ON COLUMN nps.owner.id IS 'surrogate key';
@@ -225,7 +235,7 @@ CREATE TABLE nps.metric (
   description text,
   builtin     boolean NOT NULL DEFAULT false,
   CONSTRAINT metric_code_short_no_spaces CHECK (code ~ '^[^[:space:]]{1,64}$'),
-  CONSTRAINT metric_name_not_blank CHECK (btrim(name) <> ''),
+  CONSTRAINT metric_name_not_blank CHECK (pg_catalog.btrim(name) <> ''),
   CONSTRAINT metric_kind_nps_csat_ces_or_rate CHECK (kind IN ('nps', 'csat', 'ces', 'rate')),
   CONSTRAINT metric_direction_higher_or_lower CHECK (direction IN ('higher', 'lower')),
   CONSTRAINT metric_measure_matches_kind CHECK (
@@ -317,29 +327,20 @@ SELECT pg_catalog.pg_extension_config_dump('nps.metric', 'WHERE NOT builtin');
 SELECT pg_catalog.pg_extension_config_dump('nps.metric_owner', '');
 SELECT pg_catalog.pg_extension_config_dump('nps.metric_owner_id_seq', '');
 
--- ---------- privileges of the extension owner ----------
+-- ---------- ownership ----------
 -- A trusted extension installed by a non-superuser runs this script as the
--- bootstrap superuser, which then owns the tables: give the installing role
--- (the extension owner) full use of the data, with the right to grant it on.
--- These grants are initial privileges (pg_init_privs), so pg_dump leaves them
--- to CREATE EXTENSION.  Row-level security and reader roles: closed_loop.sql.
-DO $do$
-DECLARE
-  owner_name name;
-BEGIN
-  SELECT r.rolname INTO owner_name
-    FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_roles r ON r.oid = e.extowner
-   WHERE e.extname = 'nps' AND NOT r.rolsuper;
-  IF owner_name IS NULL THEN
-    RETURN;       -- a superuser owner has every right anyway
-  END IF;
-  EXECUTE pg_catalog.format(
-    'GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON TABLE '
-    'nps.journey, nps.touchpoint, nps.response, nps.journey_event, nps.service_case, '
-    'nps.owner, nps.metric, nps.metric_owner TO %I WITH GRANT OPTION', owner_name);
-  EXECUTE pg_catalog.format(
-    'GRANT USAGE, SELECT, UPDATE ON SEQUENCE '
-    'nps.journey_id_seq, nps.touchpoint_id_seq, nps.response_id_seq, nps.journey_event_id_seq, '
-    'nps.service_case_id_seq, nps.owner_id_seq, nps.metric_owner_id_seq TO %I WITH GRANT OPTION', owner_name);
-END
-$do$;
+-- bootstrap superuser.  The tables must not stay the superuser's: foreign-key
+-- actions (ON UPDATE/DELETE CASCADE) run as the owner of the table they
+-- change, and a superuser-owned table would run them, and every trigger they
+-- fire, as the superuser.  So the tables (with their identity sequences,
+-- indexes and statistics) belong to the extension owner, who has every right
+-- on them and grants them on like any table owner.
+ALTER TABLE nps.journey OWNER TO @extowner@;
+ALTER TABLE nps.touchpoint OWNER TO @extowner@;
+ALTER TABLE nps.response OWNER TO @extowner@;
+ALTER TABLE nps.journey_event OWNER TO @extowner@;
+ALTER TABLE nps.service_case OWNER TO @extowner@;
+ALTER TABLE nps.owner OWNER TO @extowner@;
+ALTER TABLE nps.metric OWNER TO @extowner@;
+ALTER TABLE nps.metric_owner OWNER TO @extowner@;
+ALTER STATISTICS nps.response_score_followed_up_stats OWNER TO @extowner@;

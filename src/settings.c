@@ -12,8 +12,12 @@
  *	nps.notify          boolean, default on: the closed-loop trigger
  *	                    (closed_loop.sql) announces new detractors with
  *	                    NOTIFY nps_detractor; off silences it (bulk loads)
+ *	nps.notify_payload  'full' (default) or 'id': what a notification carries.
+ *	                    Any role that can connect may LISTEN, so 'id' sends
+ *	                    only the response id and listeners read the rest
+ *	                    through their own privileges and row security
  *
- * All three are PGC_USERSET, so a DBA can set them per database or role
+ * All of them are PGC_USERSET, so a DBA can set them per database or role
  * (ALTER DATABASE d SET nps.window = '7 days'; ALTER ROLE r SET ...), and a
  * session can SET them.  The two intervals are validated by a check hook
  * with the same parser as interval input (ParseDateTime + DecodeInterval,
@@ -52,6 +56,19 @@ static char *nps_window_string = NULL;
 static char *nps_followup_sla_string = NULL;
 static int	nps_min_responses = 30;
 static bool nps_notify = true;
+
+typedef enum NotifyPayload
+{
+	NOTIFY_PAYLOAD_FULL,
+	NOTIFY_PAYLOAD_ID
+} NotifyPayload;
+
+static const struct config_enum_entry notify_payload_options[] = {
+	{"full", NOTIFY_PAYLOAD_FULL, false},
+	{"id", NOTIFY_PAYLOAD_ID, false},
+	{NULL, 0, false}
+};
+static int	nps_notify_payload = NOTIFY_PAYLOAD_FULL;
 
 /* parsed values, set by the assign hooks from the check hooks' "extra" */
 static Interval nps_window_value;
@@ -213,6 +230,17 @@ _PG_init(void)
 							 0,
 							 NULL, NULL, NULL);
 
+	DefineCustomEnumVariable("nps.notify_payload",
+							 "What a notification on nps_detractor carries: full or id.",
+							 "Any role that can connect may LISTEN; with id the payload is only "
+							 "the response id, and listeners read the rest with their own rights.",
+							 &nps_notify_payload,
+							 NOTIFY_PAYLOAD_FULL,
+							 notify_payload_options,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
+
 	MarkGUCPrefixReserved("nps");
 }
 
@@ -244,6 +272,20 @@ Datum
 nps_setting_min_responses(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_INT32(nps_min_responses);
+}
+
+PG_FUNCTION_INFO_V1(nps_setting_notify);
+Datum
+nps_setting_notify(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(nps_notify);
+}
+
+PG_FUNCTION_INFO_V1(nps_setting_notify_payload);
+Datum
+nps_setting_notify_payload(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(nps_notify_payload == NOTIFY_PAYLOAD_ID ? "id" : "full"));
 }
 
 /*

@@ -30,7 +30,7 @@ CREATE FUNCTION nps.touchpoint_nps_at(
     overall_points_lost double precision)
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 20
   SET search_path = pg_catalog, pg_temp
-AS $fn$
+BEGIN ATOMIC
   WITH w AS (
     SELECT $1 - nps.check_window($2) AS lo, $1 AS hi
   ), per_stage AS (
@@ -69,8 +69,8 @@ AS $fn$
          CASE WHEN n = 0 THEN CASE WHEN jn > 0 THEN 0::double precision END
               ELSE n::double precision / jn * (jscore - score) END
     FROM base
-   ORDER BY jcode, ord
-$fn$;
+   ORDER BY jcode, ord;
+END;
 COMMENT ON FUNCTION nps.touchpoint_nps_at(timestamptz, interval) IS
   'NPS per touchpoint in journey order over (as_of - window_length, as_of], with adjusted-Wald interval, change from the previous stage and the points of journey NPS each stage costs; the function behind nps.touchpoint_nps';
 
@@ -118,7 +118,7 @@ CREATE FUNCTION nps.segment_nps_at(
     overall_points_lost double precision)
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 60
   SET search_path = pg_catalog, pg_temp
-AS $fn$
+BEGIN ATOMIC
   WITH w AS (
     SELECT $1 - nps.check_window($2) AS lo, $1 AS hi
   ), per_stage AS (
@@ -158,8 +158,8 @@ AS $fn$
          CASE WHEN n = 0 THEN 0::double precision
               ELSE n::double precision / jn * (jscore - score) END
     FROM base
-   ORDER BY seg, jcode, ord
-$fn$;
+   ORDER BY seg, jcode, ord;
+END;
 COMMENT ON FUNCTION nps.segment_nps_at(timestamptz, interval) IS
   'NPS per customer segment and touchpoint over (as_of - window_length, as_of], for each segment with responses in the journey; the function behind nps.segment_nps';
 
@@ -210,7 +210,7 @@ CREATE FUNCTION nps.journey_funnel_at(
     median_hours_from_previous double precision)
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 20
   SET search_path = pg_catalog, pg_temp
-AS $fn$
+BEGIN ATOMIC
   WITH w AS (
     SELECT $1 - nps.check_window($2) AS lo, $1 AS hi
   ), ev AS (          -- first time each customer reached each touchpoint in the window
@@ -260,8 +260,8 @@ AS $fn$
     LEFT JOIN reach rf ON rf.tp = st.first_id
     LEFT JOIN step s ON s.id = t.id
     LEFT JOIN from_first f ON f.id = t.id
-   ORDER BY j.code, t.stage_order
-$fn$;
+   ORDER BY j.code, t.stage_order;
+END;
 COMMENT ON FUNCTION nps.journey_funnel_at(timestamptz, interval) IS
   'journey funnel from nps.journey_event over (as_of - window_length, as_of]: customers per stage, step and overall conversion, drop-off and median time between stages; the function behind nps.journey_funnel';
 
@@ -315,7 +315,7 @@ CREATE FUNCTION nps.metric_status_at(
     change double precision, change_p_value double precision, change_significant boolean)
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 50
   SET search_path = pg_catalog, pg_temp
-AS $fn$
+BEGIN ATOMIC
   WITH w AS (
     SELECT $1 - nps.check_window($2) AS lo1, $1 - 2 * $2 AS lo2, $1 AS hi,
            nps.check_min_responses($3) AS min_n
@@ -437,8 +437,8 @@ AS $fn$
         LEFT JOIN LATERAL nps.rate_test(a.cur, a.prev) tst ON true
        WHERE m.kind = 'rate'
     ) v ON true
-   ORDER BY j.code, t.stage_order NULLS FIRST, m.code, mo.id
-$fn$;
+   ORDER BY j.code, t.stage_order NULLS FIRST, m.code, mo.id;
+END;
 COMMENT ON FUNCTION nps.metric_status_at(timestamptz, interval, integer) IS
   'status of every owned metric (nps.metric_owner) over (as_of - window_length, as_of]: value, 95% interval, red/amber/green/insufficient, and the change from the previous window with its test; the function behind nps.metric_status';
 
@@ -493,7 +493,7 @@ CREATE FUNCTION nps.owner_scorecard_at(
     worst_value double precision, worst_target double precision)
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 20
   SET search_path = pg_catalog, pg_temp
-AS $fn$
+BEGIN ATOMIC
   WITH s AS (
     SELECT ms.*,
            CASE ms.status WHEN 'red' THEN 1 WHEN 'amber' THEN 2 WHEN 'green' THEN 3 END AS severity,
@@ -526,8 +526,8 @@ AS $fn$
     FROM nps.owner o
     LEFT JOIN counts c ON c.owner_id = o.id
     LEFT JOIN worst wr ON wr.owner_id = o.id
-   ORDER BY coalesce(c.red, 0) DESC, coalesce(c.amber, 0) DESC, o.name, o.id
-$fn$;
+   ORDER BY coalesce(c.red, 0) DESC, coalesce(c.amber, 0) DESC, o.name, o.id;
+END;
 COMMENT ON FUNCTION nps.owner_scorecard_at(timestamptz, interval, integer) IS
   'per owner: how many owned metrics are red, amber, green or insufficient over (as_of - window_length, as_of], and the worst one; the function behind nps.owner_scorecard';
 
@@ -570,7 +570,7 @@ CREATE FUNCTION nps.detractor_queue_at(
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 100
   SET search_path = pg_catalog, pg_temp
   SET jit = off     -- a short index-driven query: compiling it costs more than it saves
-AS $fn$
+BEGIN ATOMIC
   WITH open AS (
     -- still open now: served by the partial index on open detractors
     SELECT r.* FROM nps.response r
@@ -607,8 +607,8 @@ AS $fn$
                  AND (m.channel IS NULL OR m.channel = r.channel)
                ORDER BY o.id, CASE WHEN mo.touchpoint IS NULL THEN 2 ELSE 1 END) x
     ) own ON true
-   ORDER BY r.answered_at, r.id
-$fn$;
+   ORDER BY r.answered_at, r.id;
+END;
 COMMENT ON FUNCTION nps.detractor_queue_at(timestamptz, interval) IS
   'detractors (score 0-6) answered by as_of and not followed up by as_of, oldest first, with time waiting and SLA; the function behind nps.detractor_queue';
 
@@ -650,7 +650,7 @@ CREATE FUNCTION nps.detractor_reasons_at(
     responses bigint, nps double precision)
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 100
   SET search_path = pg_catalog, pg_temp
-AS $fn$
+BEGIN ATOMIC
   WITH w AS (
     SELECT $1 - nps.check_window($2) AS lo, $1 AS hi
   ), r AS (
@@ -696,8 +696,8 @@ AS $fn$
     FROM ranked x
     LEFT JOIN nps.journey j ON j.id = x.jid
     LEFT JOIN nps.touchpoint t ON t.id = x.tid
-   ORDER BY x.lvl DESC, j.code NULLS FIRST, t.stage_order NULLS FIRST, x.rk
-$fn$;
+   ORDER BY x.lvl DESC, j.code NULLS FIRST, t.stage_order NULLS FIRST, x.rk;
+END;
 COMMENT ON FUNCTION nps.detractor_reasons_at(timestamptz, interval) IS
   'reason tags ranked by the detractors citing them (Pareto) per touchpoint, per journey and over all responses in (as_of - window_length, as_of]; the function behind nps.detractor_reasons';
 
@@ -742,3 +742,16 @@ BEGIN
     'TO %I WITH GRANT OPTION', owner_name);
 END
 $do$;
+
+-- ============================================================ ownership
+-- The views belong to the extension owner, like the tables they read (see
+-- journey.sql): it may grant them on (GRANT SELECT ON ALL TABLES IN SCHEMA
+-- nps).  They are security_invoker, so a reader's own privileges and row
+-- security apply whoever owns them.
+ALTER VIEW nps.touchpoint_nps OWNER TO @extowner@;
+ALTER VIEW nps.segment_nps OWNER TO @extowner@;
+ALTER VIEW nps.journey_funnel OWNER TO @extowner@;
+ALTER VIEW nps.metric_status OWNER TO @extowner@;
+ALTER VIEW nps.owner_scorecard OWNER TO @extowner@;
+ALTER VIEW nps.detractor_queue OWNER TO @extowner@;
+ALTER VIEW nps.detractor_reasons OWNER TO @extowner@;

@@ -6,6 +6,12 @@
 #    has a COMMENT
 #  - the aggregates and statistics work under a hostile search_path that
 #    shadows pg_catalog names
+#  - after a trusted install, whatever runs code for others belongs to the
+#    extension owner: tables, sequences, views, SECURITY DEFINER and trigger
+#    functions and every function whose body is looked up at run time (the
+#    rest are C or bound at creation, BEGIN ATOMIC); nobody holds TRIGGER or
+#    REFERENCES on a table it does not own; no role is created
+#  - a schema nps that exists and is not empty is refused (42P06)
 # Runs against the throwaway cluster of test/run_tests.sh (PGHOST/PGPORT/PGUSER).
 set -euo pipefail
 db=nps_install_t
@@ -31,6 +37,55 @@ for round in 1 2; do
     [ "$left" = 0 ] || { echo "round $round: $left objects left in schema nps"; exit 1; }
 done
 echo "ok: trusted install by a non-superuser, twice, and clean drop"
+
+roles_before=$(q -d postgres -c "SELECT count(*) FROM pg_roles")
+q -d "$db" -U nps_t_owner -c "CREATE EXTENSION nps"
+[ "$(q -d postgres -c "SELECT count(*) FROM pg_roles")" = "$roles_before" ] || { echo "CREATE EXTENSION created a role"; exit 1; }
+wrong=$(q -d "$db" <<'SQL'
+WITH ext AS (SELECT oid, extowner FROM pg_extension WHERE extname = 'nps'),
+members AS (SELECT d.classid, d.objid FROM pg_depend d, ext
+             WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = ext.oid AND d.deptype = 'e')
+SELECT string_agg(what, '; ' ORDER BY what) FROM (
+  -- relations: tables, views, sequences (identity sequences are not members)
+  SELECT c.oid::regclass || ' is owned by ' || c.relowner::regrole AS what
+    FROM pg_class c, ext
+   WHERE c.relnamespace = 'nps'::regnamespace AND c.relkind IN ('r', 'v', 'S', 'm', 'p', 'f')
+     AND c.relowner <> ext.extowner
+  UNION ALL
+  -- functions that run as their owner, run for writers (triggers), or whose
+  -- body is resolved at run time (not C, not BEGIN ATOMIC)
+  SELECT p.oid::regprocedure || ' is owned by ' || p.proowner::regrole
+    FROM pg_proc p JOIN members m ON m.classid = 'pg_proc'::regclass AND m.objid = p.oid, ext
+   WHERE p.proowner <> ext.extowner
+     AND (p.prosecdef OR p.prorettype = 'trigger'::regtype
+          OR (p.prosqlbody IS NULL AND p.prolang NOT IN (SELECT oid FROM pg_language WHERE lanname IN ('c', 'internal'))))
+  UNION ALL
+  -- TRIGGER and REFERENCES only for the owner of a table
+  SELECT c.oid::regclass || ' grants ' || a.privilege_type || ' to ' || a.grantee::regrole
+    FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
+   WHERE c.relnamespace = 'nps'::regnamespace AND a.privilege_type IN ('TRIGGER', 'REFERENCES')
+     AND a.grantee <> c.relowner
+) x
+SQL
+)
+[ -z "$wrong" ] || { echo "after a trusted install: $wrong"; exit 1; }
+echo "ok: after a trusted install the extension owner owns every table, view, sequence and code-running function; no TRIGGER/REFERENCES grants; no role created"
+# the BI recipe of README works for a non-superuser extension owner
+q -d "$db" -c "CREATE ROLE nps_t_reader"
+q -d "$db" -U nps_t_owner -c "GRANT USAGE ON SCHEMA nps TO nps_t_reader" -c "GRANT SELECT ON ALL TABLES IN SCHEMA nps TO nps_t_reader"
+[ "$(q -d "$db" -c "SELECT count(*) FROM pg_class WHERE relnamespace = 'nps'::regnamespace AND relkind IN ('r', 'v')
+                      AND NOT has_table_privilege('nps_t_reader', oid, 'SELECT')")" = 0 ] || { echo "GRANT SELECT ON ALL TABLES left some out"; exit 1; }
+echo "ok: GRANT SELECT ON ALL TABLES IN SCHEMA nps by the extension owner reaches every table and view"
+q -d "$db" -U nps_t_owner -c "DROP EXTENSION nps CASCADE"
+q -d "$db" -c "DROP OWNED BY nps_t_reader" -c "DROP ROLE nps_t_reader"
+
+# a schema nps that already holds something is never trusted
+q -d "$db" -U nps_t_owner -c "CREATE TABLE nps.planted (x int)"
+err=$(psql -X -q -At -d "$db" -U nps_t_owner -v VERBOSITY=verbose -c "CREATE EXTENSION nps" 2>&1 || true)
+case "$err" in *42P06*'schema "nps" holds objects that do not belong to extension nps'*) ;;
+    *) echo "CREATE EXTENSION into a prepared schema: $err"; exit 1 ;; esac
+q -d "$db" -U nps_t_owner -c "DROP TABLE nps.planted"
+echo "ok: CREATE EXTENSION into a schema nps holding a table fails with 42P06"
 
 q -d "$db" -c "CREATE EXTENSION nps"
 missing=$(q -d "$db" <<'SQL'

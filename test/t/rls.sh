@@ -3,9 +3,10 @@
 #  - the extension is installed by a non-superuser (trusted install), who calls
 #    nps.enable_owner_security() (twice: idempotent); other roles may not
 #  - two owner roles mapped (nps.owner.role_name) to different touchpoints, a
-#    journey-wide owner role, an nps_admin member and an unmapped role: what each
-#    sees in nps.response, nps.service_case, nps.detractor_queue, nps.metric_status,
-#    metric_status_at() and touchpoint_nps_at()
+#    journey-wide owner role, a role in nps.unrestricted_role and an unmapped role:
+#    what each sees in nps.response, nps.service_case, nps.detractor_queue,
+#    nps.metric_status, metric_status_at() and touchpoint_nps_at(); journey events
+#    and owner rows of an owner role
 #  - an owner updates followed_up_at on its own touchpoint; another touchpoint's
 #    rows are invisible to its UPDATE; INSERT on another touchpoint is refused
 #  - the extension owner sees everything; disable_owner_security() (twice) shows
@@ -54,6 +55,9 @@ SELECT 'c' || tp || '_' || g, tp, now() - g * interval '7 hours', CASE WHEN g <=
 INSERT INTO nps.service_case (customer, touchpoint, opened_at)
 SELECT 'c' || tp || '_' || g, tp, now() - g * interval '1 day'
   FROM (VALUES (1, 5), (2, 3), (3, 7)) AS v(tp, n), generate_series(1, n) g;
+INSERT INTO nps.journey_event (customer, touchpoint, occurred_at)
+SELECT 'c' || tp || '_' || g, tp, now() - g * interval '1 day'
+  FROM (VALUES (1, 4), (2, 2), (3, 6)) AS v(tp, n), generate_series(1, n) g;
 SQL
 for r in nps_rls_a nps_rls_b nps_rls_cx nps_rls_nobody; do
     q -c "GRANT USAGE ON SCHEMA nps TO $r" -c "GRANT SELECT ON ALL TABLES IN SCHEMA nps TO $r" \
@@ -87,14 +91,17 @@ if q -U nps_rls_a -c "SELECT nps.enable_owner_security()" 2>/dev/null; then
 fi
 echo "ok: an owner role may not call enable_owner_security()"
 q -U nps_rls_installer -c "SELECT nps.enable_owner_security()" >/dev/null
-q -U nps_rls_installer -c "SELECT nps.enable_owner_security()" >/dev/null
+again=$(psql -X -At -v ON_ERROR_STOP=1 -d "$db" -U nps_rls_installer -c "SELECT nps.enable_owner_security()" 2>&1)
+[ -z "$again" ] || fail "enable_owner_security() again printed: $again"
 state=$(q -c "SELECT (SELECT count(*) FROM pg_policies WHERE schemaname = 'nps') || ' ' ||
                      (SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class
                        WHERE relnamespace = 'nps'::regnamespace AND relrowsecurity) || ' ' ||
-                     (SELECT count(*) FROM pg_roles WHERE rolname = 'nps_admin')")
-[ "$state" = "3 metric_owner,response,service_case 1" ] || fail "after enable twice: $state"
-echo "ok: enable_owner_security() twice: 3 policies, RLS on response, service_case, metric_owner, role nps_admin"
-q -c "GRANT nps_admin TO nps_rls_boss"
+                     (SELECT count(*) FROM pg_roles WHERE rolname LIKE 'nps\_%' AND rolname NOT LIKE 'nps\_rls\_%')")
+[ "$state" = "5 journey_event,metric_owner,owner,response,service_case 0" ] || fail "after enable twice: $state"
+echo "ok: enable_owner_security() twice (silent the second time): 5 policies, RLS on journey_event, metric_owner, owner, response, service_case; no role created"
+# who sees everything is decided per database, by the extension owner
+q -U nps_rls_installer -c "INSERT INTO nps.unrestricted_role (role_name) VALUES ('nps_rls_boss')" \
+  -c "GRANT USAGE ON SCHEMA nps TO nps_rls_boss" -c "GRANT SELECT ON ALL TABLES IN SCHEMA nps TO nps_rls_boss"
 
 expect nps_rls_a "40 5 10 2 presale:nps,presale:nps_app 40"
 expect nps_rls_b "50 7 20 2 delivery:nps,delivery:nps_app 50"
@@ -103,6 +110,13 @@ expect nps_rls_boss "120 15 35 6 presale:nps,delivery:nps,delivery:nps_app,order
 expect nps_rls_nobody "0 0 0 0 - 0"
 expect nps_rls_installer "120 15 35 6 presale:nps,delivery:nps,delivery:nps_app,order:nps,*:nps,presale:nps_app 120"
 [ "$(q -U nps_rls_a -c "SELECT count(*) FROM nps.owned_touchpoints()")" = 1 ] || fail "owned_touchpoints() of A"
+if q -U nps_rls_a -c "SELECT nps.owned_touchpoints('nps_rls_b')" 2>/dev/null; then
+    fail "A could ask which touchpoints B owns"
+fi
+got=$(q -U nps_rls_a -c "SELECT (SELECT string_agg(DISTINCT touchpoint::text, ',') FROM nps.journey_event) || ' ' ||
+                                (SELECT string_agg(id::text, ',' ORDER BY id) FROM nps.owner)")
+[ "$got" = "1 1,6" ] || fail "A sees journey events of touchpoints / owners '$got', expected '1 1,6'"
+echo "ok: A sees journey events of its touchpoint only, owner rows 1 (itself) and 6 (an assignment it sees), and may not ask about B"
 [ "$(q -U nps_rls_cx -c "SELECT string_agg(t::text, ',' ORDER BY t) FROM nps.owned_touchpoints() t")" = "1,2,3" ] || fail "owned_touchpoints() of CX"
 
 # writes by owner A: own touchpoint works, another touchpoint is invisible / refused

@@ -1,1 +1,0 @@
--- src/schema_check_begin.sql (placeholder, filled by the security work)

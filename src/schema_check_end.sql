@@ -1,1 +1,0 @@
--- src/schema_check_end.sql (placeholder, filled by the security work)
