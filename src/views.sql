@@ -721,33 +721,11 @@ COMMENT ON COLUMN nps.detractor_reasons.detractor_share IS 'detractors / scope_d
 COMMENT ON COLUMN nps.detractor_reasons.responses IS 'responses of any score citing this reason in the scope';
 COMMENT ON COLUMN nps.detractor_reasons.nps IS 'NPS of the responses citing this reason';
 
--- ============================================================ privileges
--- As for the tables (journey.sql): a non-superuser extension owner may read
--- the views and grant them on.  The views are security_invoker, so a reader
--- also needs SELECT on the tables behind them (and sees only the rows that
--- row-level security lets it see).
-DO $do$
-DECLARE
-  owner_name name;
-BEGIN
-  SELECT r.rolname INTO owner_name
-    FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_roles r ON r.oid = e.extowner
-   WHERE e.extname = 'nps' AND NOT r.rolsuper;
-  IF owner_name IS NULL THEN
-    RETURN;
-  END IF;
-  EXECUTE pg_catalog.format(
-    'GRANT SELECT ON TABLE nps.touchpoint_nps, nps.segment_nps, nps.journey_funnel, '
-    'nps.metric_status, nps.owner_scorecard, nps.detractor_queue, nps.detractor_reasons '
-    'TO %I WITH GRANT OPTION', owner_name);
-END
-$do$;
-
 -- ============================================================ ownership
 -- The views belong to the extension owner, like the tables they read (see
 -- journey.sql): it may grant them on (GRANT SELECT ON ALL TABLES IN SCHEMA
--- nps).  They are security_invoker, so a reader's own privileges and row
--- security apply whoever owns them.
+-- nps).  They are security_invoker, so a reader also needs SELECT on the
+-- tables behind them, and sees only the rows row-level security lets it see.
 ALTER VIEW nps.touchpoint_nps OWNER TO @extowner@;
 ALTER VIEW nps.segment_nps OWNER TO @extowner@;
 ALTER VIEW nps.journey_funnel OWNER TO @extowner@;

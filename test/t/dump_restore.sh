@@ -11,10 +11,18 @@
 #  - the outputs of every *_at function with a fixed as_of are identical
 #  - row-level security (policies, enabled tables) survives
 #  - restoring with PGOPTIONS='-c nps.notify=off' sends no notification
+#  - the source is installed and filled by a non-superuser extension owner, who
+#    grants SELECT on the schema to a BI reader and to the owner roles (README's
+#    recipe); the dump is restored twice: as the superuser, and as the extension
+#    owner (pg_restore -U owner into a database it owns).  Both times: same rows,
+#    same policies, the same grants to the other roles, and each owner role sees
+#    exactly the rows it saw before
 # Runs against the throwaway cluster of test/run_tests.sh (PGHOST/PGPORT/PGUSER).
 set -euo pipefail
 src=nps_dump_src
 dst=nps_dump_dst
+owner=nps_dump_owner
+ROLES="$owner li_qiang cx cx_director nps_dump_reader"
 bindir=$("$PG_CONFIG" --bindir)
 dump=$(mktemp /tmp/nps_dump.XXXXXX)
 q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
@@ -23,12 +31,15 @@ cleanup() {
     rm -f "$dump"
     dropdb --if-exists "$src" >/dev/null 2>&1 || true
     dropdb --if-exists "$dst" >/dev/null 2>&1 || true
+    for r in $ROLES; do psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1 || true; done
 }
 cleanup
 trap cleanup EXIT
-createdb "$src"
+for r in $ROLES; do q -d postgres -c "CREATE ROLE $r"; done
+q -d postgres -c "ALTER ROLE $owner LOGIN"
+createdb -O "$owner" "$src"
 
-q -d "$src" <<'SQL'
+q -d "$src" -U "$owner" <<'SQL'
 CREATE EXTENSION nps;
 SET nps.notify = off;
 SELECT setseed(0.5);
@@ -71,6 +82,10 @@ SELECT 'C' || g, (ARRAY[1, 4, 5, 6])[1 + g % 4], timestamptz '2026-11-20 12:00+0
 DELETE FROM nps.response WHERE id % 500 = 0;
 INSERT INTO nps.unrestricted_role (role_name, added_at) VALUES ('cx_director', '2026-11-20 09:00+08');
 SELECT nps.enable_owner_security();
+-- README's BI recipe, by the (non-superuser) extension owner
+GRANT USAGE ON SCHEMA nps TO nps_dump_reader, li_qiang, cx, cx_director;
+GRANT SELECT ON ALL TABLES IN SCHEMA nps TO nps_dump_reader, li_qiang, cx, cx_director;
+GRANT UPDATE (followed_up_at) ON nps.response TO li_qiang;
 SQL
 
 # per table: rows, md5 of all rows in key order
@@ -91,6 +106,23 @@ view_sums() {
              "owner_scorecard_at($AS_OF, '30 days', 30)" "detractor_queue_at($AS_OF, '48 hours')" \
              "detractor_reasons_at($AS_OF, '30 days')"; do
         echo "$f $(q -d "$db" -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\n' ORDER BY x.ordinality)), '-') FROM nps.$f WITH ORDINALITY AS x" 2>&1)"
+    done
+}
+# privileges granted to roles other than the table's owner
+grants() {
+    q -d "$1" -c "SELECT string_agg(g, ',' ORDER BY g) FROM (
+                    SELECT c.relname || ':' || CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END
+                           || ':' || a.privilege_type AS g
+                      FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
+                     WHERE c.relnamespace = 'nps'::regnamespace AND a.grantee <> c.relowner) x"
+}
+# what each role sees: rows of every table under owner security, and its views
+role_rows() {
+    local db=$1 r
+    for r in li_qiang cx cx_director nps_dump_reader; do
+        echo "$r $(q -d "$db" -c "SET ROLE $r" -c "SELECT (SELECT count(*) FROM nps.response) || ' ' || (SELECT count(*) FROM nps.service_case)
+                 || ' ' || (SELECT count(*) FROM nps.journey_event) || ' ' || (SELECT count(*) FROM nps.owner)
+                 || ' ' || (SELECT count(*) FROM nps.metric_owner) || ' ' || (SELECT count(*) FROM nps.touchpoint_nps_at($AS_OF, '30 days'))")"
     done
 }
 rls_state() {
@@ -116,44 +148,14 @@ echo "ok: every table and sequence of nps is registered with pg_extension_config
 before_tables=$(table_sums "$src")
 before_views=$(view_sums "$src")
 before_rls=$(rls_state "$src")
+before_grants=$(grants "$src")
+before_roles=$(role_rows "$src")
+echo "$before_roles"
+# the roles see different slices: owner security is really on
+[ "$(echo "$before_roles" | awk '{print $2}' | sort -u | wc -l)" -ge 3 ] || fail "owner roles do not see different rows: $before_roles"
 # sanity: the data set is not empty anywhere, the views have rows
 if echo "$before_tables" | grep -q ' 0 -$'; then fail "empty table in the source: $before_tables"; fi
 echo "$before_tables"
-
-"$bindir/pg_dump" -Fc -f "$dump" "$src"
-createdb "$dst"
-listener_out=$(mktemp)
-# a listener on the destination during the restore: with nps.notify=off nothing is sent
-psql -X -q -d "$dst" -c "LISTEN nps_detractor" -c "SELECT pg_sleep(3)" >"$listener_out" 2>&1 &
-listener=$!
-sleep 1
-PGOPTIONS='-c nps.notify=off' "$bindir/pg_restore" --exit-on-error -d "$dst" "$dump" || { wait "$listener" || true; fail "pg_restore failed"; }
-wait "$listener" || true
-if grep -q '^Asynchronous' "$listener_out"; then rm -f "$listener_out"; fail "notifications sent during a restore with nps.notify=off"; fi
-rm -f "$listener_out"
-echo "ok: pg_dump -Fc and pg_restore --exit-on-error (nps.notify=off: no notifications)"
-
-after_tables=$(table_sums "$dst")
-if [ "$before_tables" != "$after_tables" ]; then
-    diff <(echo "$before_tables") <(echo "$after_tables") || true
-    fail "table contents differ after restore"
-fi
-echo "ok: every table has the same rows (count and md5) after restore"
-
-after_views=$(view_sums "$dst")
-if [ "$before_views" != "$after_views" ]; then
-    diff <(echo "$before_views") <(echo "$after_views") || true
-    fail "view outputs differ after restore"
-fi
-if echo "$before_views" | grep -qv ' [1-9][0-9]* [0-9a-f]\{32\}$'; then
-    echo "$before_views"; fail "a view function gave no rows or an error"
-fi
-echo "$after_views"
-echo "ok: every *_at function gives the same rows after restore"
-
-after_rls=$(rls_state "$dst")
-[ "$before_rls" = "$after_rls" ] || fail "row-level security before '$before_rls', after '$after_rls'"
-echo "ok: row-level security kept: $after_rls"
 
 next_ids() {
     q -d "$1" -c "SET nps.notify = off" -c "BEGIN" \
@@ -166,6 +168,69 @@ next_ids() {
       -c "INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target) VALUES ('ces', 1, 1, 1, 5) RETURNING id" \
       -c "ROLLBACK" | tr '\n' ' '
 }
-a=$(next_ids "$src"); b=$(next_ids "$dst")
-[ "$a" = "$b" ] || fail "next identity values differ: source '$a', restored '$b'"
-echo "ok: identity sequences continue alike: $b"
+"$bindir/pg_dump" -Fc -f "$dump" "$src"
+
+# restore_and_compare LABEL PG_RESTORE_ARGS...: a fresh $dst, restored and compared
+restore_and_compare() {
+local label=$1; shift
+dropdb --if-exists "$dst"
+case "$label" in
+    superuser) createdb "$dst" ;;
+    owner) createdb -O "$owner" "$dst" ;;
+esac
+listener_out=$(mktemp)
+# a listener on the destination during the restore: with nps.notify=off nothing is sent
+psql -X -q -d "$dst" -c "LISTEN nps_detractor" -c "SELECT pg_sleep(3)" >"$listener_out" 2>&1 &
+listener=$!
+sleep 1
+PGOPTIONS='-c nps.notify=off' "$bindir/pg_restore" --exit-on-error "$@" -d "$dst" "$dump" || { wait "$listener" || true; fail "pg_restore failed"; }
+wait "$listener" || true
+if grep -q '^Asynchronous' "$listener_out"; then rm -f "$listener_out"; fail "notifications sent during a restore with nps.notify=off"; fi
+rm -f "$listener_out"
+echo "ok ($label): pg_dump -Fc and pg_restore --exit-on-error (nps.notify=off: no notifications)"
+
+after_tables=$(table_sums "$dst")
+if [ "$before_tables" != "$after_tables" ]; then
+    diff <(echo "$before_tables") <(echo "$after_tables") || true
+    fail "table contents differ after restore"
+fi
+echo "ok ($label): every table has the same rows (count and md5) after restore"
+
+after_views=$(view_sums "$dst")
+if [ "$before_views" != "$after_views" ]; then
+    diff <(echo "$before_views") <(echo "$after_views") || true
+    fail "view outputs differ after restore"
+fi
+if echo "$before_views" | grep -qv ' [1-9][0-9]* [0-9a-f]\{32\}$'; then
+    echo "$before_views"; fail "a view function gave no rows or an error"
+fi
+echo "$after_views"
+echo "ok ($label): every *_at function gives the same rows after restore"
+
+after_rls=$(rls_state "$dst")
+[ "$before_rls" = "$after_rls" ] || fail "row-level security before '$before_rls', after '$after_rls'"
+echo "ok ($label): row-level security kept: $after_rls"
+
+after_grants=$(grants "$dst")
+[ "$before_grants" = "$after_grants" ] || fail "grants before '$before_grants', after '$after_grants'"
+echo "ok ($label): the same grants to the other roles"
+after_roles=$(role_rows "$dst")
+if [ "$before_roles" != "$after_roles" ]; then
+    diff <(echo "$before_roles") <(echo "$after_roles") || true
+    fail "what the roles see differs after restore"
+fi
+echo "ok ($label): each role sees exactly the rows it saw before"
+b=$(next_ids "$dst")
+[ "$src_ids" = "$b" ] || fail "next identity values differ: source '$src_ids', restored '$b'"
+echo "ok ($label): identity sequences continue alike: $b"
+}
+
+# the next ids the source would hand out (nextval is not rolled back: ask once)
+src_ids=$(next_ids "$src")
+restore_and_compare superuser
+[ "$(q -d "$dst" -c "SELECT extowner::regrole FROM pg_extension WHERE extname = 'nps'")" = postgres ] ||
+    fail "after a superuser restore the extension should belong to the superuser"
+restore_and_compare owner -U "$owner"
+[ "$(q -d "$dst" -c "SELECT extowner::regrole FROM pg_extension WHERE extname = 'nps'")" = "$owner" ] ||
+    fail "after a restore by the extension owner the extension should be its"
+echo "ok: restored as the extension owner, the extension and its tables are the owner's again"

@@ -7,6 +7,7 @@
 #  - passives and promoters send nothing; detractors inserted already followed up
 #    send nothing; a rolled-back INSERT sends nothing
 #  - SET nps.notify = off silences it, on brings it back; COPY notifies too
+#  - SET nps.notify_payload = id sends only {"response_id":N}
 #  - payloads stay under the 8000-byte NOTIFY limit with hundreds of owners
 #  - another session that LISTENs receives them (a real service)
 #  - a role that may only INSERT (no SELECT on owners) still inserts, with owners
@@ -73,6 +74,10 @@ c11,1,2026-11-01 10:00+00,5,
 c12,3,2026-11-01 10:00+00,10,
 c13,3,2026-11-01 10:00+00,1,VIP
 \.
+\echo '-- nps.notify_payload = id: only the response id'
+SET nps.notify_payload = id;
+INSERT INTO nps.response (customer, touchpoint, answered_at, score) VALUES ('c14', 3, '2026-11-01 10:00+00', 2), ('c15', 2, '2026-11-01 10:00+00', 9);
+RESET nps.notify_payload;
 \echo '-- hostile search_path'
 CREATE SCHEMA evil;
 CREATE FUNCTION evil.to_json(anyelement) RETURNS json LANGUAGE sql AS $$SELECT '"evil"'::json$$;
@@ -81,7 +86,7 @@ CREATE FUNCTION evil.json_build_array(VARIADIC "any") RETURNS json LANGUAGE inte
 CREATE FUNCTION evil.coalesce(text, text) RETURNS text LANGUAGE sql AS $$SELECT 'off'$$;
 CREATE FUNCTION evil.current_setting(text, boolean) RETURNS text LANGUAGE sql AS $$SELECT 'off'$$;
 SET search_path = evil, pg_catalog, public;
-INSERT INTO nps.response (customer, touchpoint, answered_at, score) VALUES ('c14', 1, '2026-11-01 10:00+00', 2);
+INSERT INTO nps.response (customer, touchpoint, answered_at, score) VALUES ('c16', 1, '2026-11-01 10:00+00', 2);
 RESET search_path;
 \echo '-- end'
 SQL
@@ -100,8 +105,10 @@ Asynchronous notification "nps_detractor" with payload "{"response_id":14,"score
 -- COPY
 Asynchronous notification "nps_detractor" with payload "{"response_id":15,"score":5,"touchpoint_id":1,"touchpoint":"presale","journey":"retail","owners":[{"id":2,"name":"Alice \"A\" Wang","role":null},{"id":3,"name":"客户体验中心","role":"cx"}]}" received from server process with PID N.
 Asynchronous notification "nps_detractor" with payload "{"response_id":17,"score":1,"touchpoint_id":3,"touchpoint":"delivery","journey":"retail","owners":[{"id":1,"name":"物流部","role":"logistics"},{"id":5,"name":"VIP desk","role":"vip"},{"id":3,"name":"客户体验中心","role":"cx"}]}" received from server process with PID N.
+-- nps.notify_payload = id: only the response id
+Asynchronous notification "nps_detractor" with payload "{"response_id":18}" received from server process with PID N.
 -- hostile search_path
-Asynchronous notification "nps_detractor" with payload "{"response_id":18,"score":2,"touchpoint_id":1,"touchpoint":"presale","journey":"retail","owners":[{"id":2,"name":"Alice \"A\" Wang","role":null},{"id":3,"name":"客户体验中心","role":"cx"}]}" received from server process with PID N.
+Asynchronous notification "nps_detractor" with payload "{"response_id":20,"score":2,"touchpoint_id":1,"touchpoint":"presale","journey":"retail","owners":[{"id":2,"name":"Alice \"A\" Wang","role":null},{"id":3,"name":"客户体验中心","role":"cx"}]}" received from server process with PID N.
 -- end
 EOF
 )
@@ -135,7 +142,7 @@ writer_pid=$(q -d "$db" -U nps_notify_writer -c "INSERT INTO nps.response (custo
 wait "$listener"
 got=$(grep '^Asynchronous' "$listener_out" || true)
 rm -f "$listener_out"
-want="Asynchronous notification \"nps_detractor\" with payload \"{\"response_id\":19,\"score\":0,\"touchpoint_id\":3,\"touchpoint\":\"delivery\",\"journey\":\"retail\",\"owners\":[{\"id\":1,\"name\":\"物流部\",\"role\":\"logistics\"},{\"id\":3,\"name\":\"客户体验中心\",\"role\":\"cx\"}]}\" received from server process with PID $writer_pid."
+want="Asynchronous notification \"nps_detractor\" with payload \"{\"response_id\":21,\"score\":0,\"touchpoint_id\":3,\"touchpoint\":\"delivery\",\"journey\":\"retail\",\"owners\":[{\"id\":1,\"name\":\"物流部\",\"role\":\"logistics\"},{\"id\":3,\"name\":\"客户体验中心\",\"role\":\"cx\"}]}\" received from server process with PID $writer_pid."
 [ "$got" = "$want" ] || { echo "got:  $got"; echo "want: $want"; fail "the listening session did not get the writer's notification"; }
 echo "ok: a separate LISTEN session receives the notification of an INSERT-only role"
 
