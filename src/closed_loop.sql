@@ -96,6 +96,9 @@ BEGIN
 END
 $fn$;
 ALTER FUNCTION nps.notify_detractors() OWNER TO @extowner@;
+-- a SECURITY DEFINER trigger function is for its own trigger only: nobody may
+-- attach it to another table (CREATE TRIGGER needs EXECUTE; firing does not)
+REVOKE EXECUTE ON FUNCTION nps.notify_detractors() FROM PUBLIC;
 COMMENT ON FUNCTION nps.notify_detractors() IS
   'trigger function of nps.response_notify_detractors: sends one pg_notify(''nps_detractor'', json) per inserted detractor (score 0-6, followed_up_at NULL) unless nps.notify is off; payload {"response_id","score","touchpoint_id","touchpoint","journey","owners":[{"id","name","role"}]}, or only {"response_id"} with nps.notify_payload = id';
 
@@ -198,46 +201,33 @@ COMMENT ON COLUMN nps.current_role_touchpoints.whole_journey IS 'owned through a
 
 CREATE FUNCTION nps.owned_touchpoints(member name DEFAULT CURRENT_USER)
   RETURNS SETOF integer
-  LANGUAGE plpgsql STABLE PARALLEL SAFE
+  LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-  -- pg_has_role raises 42704 for a role that does not exist
-  IF NOT pg_catalog.pg_has_role(member, 'USAGE') THEN
-    RAISE EXCEPTION 'permission denied to list the touchpoints of role "%"', member
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = 'Only roles the current role is a member of can be asked about.';
-  END IF;
-  RETURN QUERY
-    SELECT DISTINCT c.touchpoint_id FROM nps.current_role_touchpoints c
-     WHERE pg_catalog.pg_has_role(member, c.role_name, 'USAGE')
-     ORDER BY 1;
-END
-$fn$;
-ALTER FUNCTION nps.owned_touchpoints(name) OWNER TO @extowner@;
+BEGIN ATOMIC
+  -- only for the current role or a role it is a member of: the view shows
+  -- no other role's rows, and pg_has_role(member, ...) raises 42704 for a
+  -- role that does not exist
+  SELECT DISTINCT c.touchpoint_id FROM nps.current_role_touchpoints c
+   WHERE pg_catalog.pg_has_role(member, 'USAGE')
+     AND pg_catalog.pg_has_role(member, c.role_name, 'USAGE')
+   ORDER BY 1;
+END;
 COMMENT ON FUNCTION nps.owned_touchpoints(name) IS
-  'ids of the touchpoints a role (default: current_user) owns through nps.metric_owner and nps.owner.role_name; answers only for roles the current role is a member of (42501 otherwise)';
+  'ids of the touchpoints a role (default: current_user) owns through nps.metric_owner and nps.owner.role_name; answers only for the current role and roles it is a member of (none for any other role)';
 
 CREATE FUNCTION nps.owned_journeys(member name DEFAULT CURRENT_USER)
   RETURNS SETOF integer
-  LANGUAGE plpgsql STABLE PARALLEL SAFE
+  LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
-AS $fn$
-BEGIN
-  IF NOT pg_catalog.pg_has_role(member, 'USAGE') THEN
-    RAISE EXCEPTION 'permission denied to list the journeys of role "%"', member
-      USING ERRCODE = 'insufficient_privilege',
-            DETAIL = 'Only roles the current role is a member of can be asked about.';
-  END IF;
-  RETURN QUERY
-    SELECT DISTINCT c.journey_id FROM nps.current_role_touchpoints c
-     WHERE c.whole_journey AND pg_catalog.pg_has_role(member, c.role_name, 'USAGE')
-     ORDER BY 1;
-END
-$fn$;
-ALTER FUNCTION nps.owned_journeys(name) OWNER TO @extowner@;
+BEGIN ATOMIC
+  SELECT DISTINCT c.journey_id FROM nps.current_role_touchpoints c
+   WHERE c.whole_journey
+     AND pg_catalog.pg_has_role(member, 'USAGE')
+     AND pg_catalog.pg_has_role(member, c.role_name, 'USAGE')
+   ORDER BY 1;
+END;
 COMMENT ON FUNCTION nps.owned_journeys(name) IS
-  'ids of the journeys for which a role (default: current_user) owns a journey-wide metric (nps.metric_owner.touchpoint NULL); answers only for roles the current role is a member of (42501 otherwise)';
+  'ids of the journeys for which a role (default: current_user) owns a journey-wide metric (nps.metric_owner.touchpoint NULL); answers only for the current role and roles it is a member of (none for any other role)';
 
 CREATE FUNCTION nps.sees_all_rows() RETURNS boolean
   LANGUAGE sql STABLE PARALLEL SAFE
@@ -267,10 +257,8 @@ COMMENT ON COLUMN nps.owner_security.singleton IS 'always true: at most one row'
 COMMENT ON COLUMN nps.owner_security.enabled_at IS 'when owner security was switched on';
 SELECT pg_catalog.pg_extension_config_dump('nps.owner_security', '');
 
--- The tables under owner security, in the one order every function here
--- locks them: fact tables first, as writers take them (an INSERT into
--- response locks response, then reads metric_owner and owner in the
--- notification trigger), so waiting for a writer never closes a cycle.
+-- The tables under owner security, in the order they are locked (see
+-- set_owner_security for how that never deadlocks with writers).
 CREATE FUNCTION nps.owner_security_tables() RETURNS regclass[]
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
 BEGIN ATOMIC
@@ -299,16 +287,47 @@ CREATE FUNCTION nps.set_owner_security(enabled boolean) RETURNS void
   SET search_path = pg_catalog, pg_temp
   SET lock_timeout = '5s'
 AS $fn$
--- Puts the policies and the row security flags in the wanted state.  Locks
--- the tables in the order of owner_security_tables(), all at once, waiting
--- at most 5 s (then 55P03: retry).  Runs as the extension owner, who owns
--- the tables.  Callers skip it when nothing would change.
+-- Puts the policies and the row security flags in the wanted state.  Runs as
+-- the extension owner, who owns the tables.  Callers skip it when nothing
+-- would change.
+--
+-- Locking: ACCESS EXCLUSIVE on the five tables, which conflicts with every
+-- writer, and writers take these tables in many orders (a trigger reads
+-- metric_owner after an INSERT locked response; an admin inserts an owner,
+-- then a metric_owner row).  So this never waits while it holds any of them:
+-- it tries all five in the fixed order without waiting, and when one is busy
+-- it lets go of everything, waits for that one alone, and tries again.  It
+-- gives up after 5 s (55P03, like lock_timeout): retry later.
 DECLARE
-  tbl regclass;
-  fact text;
+  tbl      regclass;
+  busy     regclass;
+  waiting  boolean;
+  fact     text;
+  deadline timestamptz := pg_catalog.clock_timestamp() + interval '5 s';
 BEGIN
-  EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE',
-                            pg_catalog.array_to_string(nps.owner_security_tables(), ', '));
+  LOOP
+    BEGIN
+      waiting := busy IS NOT NULL;
+      IF waiting THEN     -- holding nothing: wait for the busy table (lock_timeout 5 s)
+        EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', busy);
+        waiting := false;
+      END IF;
+      FOREACH tbl IN ARRAY nps.owner_security_tables() LOOP
+        busy := tbl;
+        EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE NOWAIT', tbl);
+      END LOOP;
+      EXIT;               -- all five held (the block's subtransaction keeps them)
+    EXCEPTION WHEN lock_not_available THEN
+      -- the block is rolled back: every lock it took is released
+      IF waiting OR pg_catalog.clock_timestamp() > deadline THEN
+        RAISE EXCEPTION 'could not lock table % to switch owner security', busy
+          USING ERRCODE = 'lock_not_available',
+                DETAIL = 'Writers kept it busy for 5 seconds.',
+                HINT = 'Try again when fewer transactions write to it.';
+      END IF;
+    END;
+  END LOOP;
+
   FOR tbl IN SELECT p.polrelid::regclass FROM pg_catalog.pg_policy p
               WHERE p.polname = 'nps_owner_touchpoints'
                 AND p.polrelid = ANY (nps.owner_security_tables())
@@ -364,7 +383,7 @@ $fn$;
 ALTER FUNCTION nps.set_owner_security(boolean) OWNER TO @extowner@;
 REVOKE EXECUTE ON FUNCTION nps.set_owner_security(boolean) FROM PUBLIC;
 COMMENT ON FUNCTION nps.set_owner_security(boolean) IS
-  'internal (used by enable/disable_owner_security and after a restore): creates (true) or drops (false) the nps_owner_touchpoints policies and switches row-level security on or off; locks the tables of nps.owner_security_tables() in that order, waiting at most 5 s';
+  'internal (used by enable/disable_owner_security and after a restore): creates (true) or drops (false) the nps_owner_touchpoints policies and switches row-level security on or off; locks the tables of nps.owner_security_tables() without ever waiting while it holds one of them, giving up after 5 s (55P03)';
 
 CREATE FUNCTION nps.owner_security_inserted() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
@@ -378,6 +397,7 @@ BEGIN
 END
 $fn$;
 ALTER FUNCTION nps.owner_security_inserted() OWNER TO @extowner@;
+REVOKE EXECUTE ON FUNCTION nps.owner_security_inserted() FROM PUBLIC;
 COMMENT ON FUNCTION nps.owner_security_inserted() IS
   'trigger function of nps.owner_security_apply: switches owner row-level security on when the row of nps.owner_security is inserted (by enable_owner_security or by pg_restore); runs as the extension owner whoever inserts';
 CREATE TRIGGER owner_security_apply

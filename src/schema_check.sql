@@ -14,6 +14,11 @@
 --
 -- It runs as the bootstrap superuser: it pins its own search_path and calls
 -- only pg_catalog functions with exactly typed arguments.
+--
+-- The schema then belongs to the extension owner, whoever made it: a schema
+-- made by someone else (by pg_restore of another database's dump, say, with
+-- the old owner's name) would let that role rename it and put look-alikes in
+-- its place, which code resolving nps.* at run time would then call.
 DO $check$
 DECLARE
   saved_path text := pg_catalog.current_setting('search_path');
@@ -63,3 +68,4 @@ BEGIN
   PERFORM pg_catalog.set_config('search_path', saved_path, true);
 END
 $check$;
+ALTER SCHEMA nps OWNER TO @extowner@;

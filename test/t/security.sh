@@ -339,7 +339,11 @@ SELECT coalesce(string_agg(pg_describe_object(r.refclassid, r.refobjid, 0), ', '
    -- array types and row types of the extension's own objects
    AND NOT EXISTS (SELECT FROM pg_type t JOIN objs o ON (o.classid = 'pg_type'::regclass AND o.objid = t.typelem)
                                                   OR (o.classid = 'pg_class'::regclass AND o.objid = t.typrelid)
-                    WHERE r.refclassid = 'pg_type'::regclass AND t.oid = r.refobjid);
+                    WHERE r.refclassid = 'pg_type'::regclass AND t.oid = r.refobjid)
+   -- the relation behind a composite type of the extension (column references
+   -- such as (r).nps in SQL bodies bound at creation depend on it)
+   AND NOT EXISTS (SELECT FROM pg_class c JOIN objs o ON o.classid = 'pg_type'::regclass AND o.objid = c.reltype
+                    WHERE r.refclassid = 'pg_class'::regclass AND c.oid = r.refobjid);
 SQL
 }
 
