@@ -2,7 +2,9 @@
 # test/lib.sh: shared helpers of test/run_tests.sh and test/run_demo.sh.
 #
 # Source it (do not run it). It provides:
-#   nps_ensure_deps    install PostgreSQL 15 + build tools from Debian packages if missing
+#   nps_ensure_deps    install PostgreSQL 15 (server, client with pg_regress and
+#                      pg_isolation_regress, dev files) + build tools from Debian packages
+#                      if missing
 #   nps_build          make + make install of the extension (from the repo root)
 #   nps_start_cluster  throwaway cluster in a mktemp dir, Unix socket only, free port;
 #                      exports PGHOST, PGPORT, PGUSER=postgres for the clients
@@ -45,6 +47,9 @@ nps_ensure_deps() {
     [ -x /usr/lib/postgresql/15/bin/initdb ] || missing="$missing initdb"
     [ -x /usr/lib/postgresql/15/bin/psql ] || missing="$missing psql"
     [ -x /usr/lib/postgresql/15/lib/pgxs/src/test/regress/pg_regress ] || missing="$missing pg_regress"
+    # isolation tests (test/isolation); dpkg -S: postgresql-client-15, as pg_regress
+    [ -x /usr/lib/postgresql/15/lib/pgxs/src/test/isolation/pg_isolation_regress ] ||
+        missing="$missing pg_isolation_regress"
     command -v make >/dev/null 2>&1 || missing="$missing make"
     command -v gcc >/dev/null 2>&1 || missing="$missing gcc"
     [ -f /usr/include/stdio.h ] || missing="$missing libc6-dev"
@@ -52,7 +57,7 @@ nps_ensure_deps() {
         nps_log "missing:$missing; installing Debian packages"
         nps_sudo apt-get update
         nps_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y \
-            postgresql-15 postgresql-server-dev-15 make gcc libc6-dev
+            postgresql-15 postgresql-client-15 postgresql-server-dev-15 make gcc libc6-dev
     fi
     [ -x "$PG_CONFIG" ] || nps_die "$PG_CONFIG still missing after install"
     # PostgreSQL refuses to run as root: as root we run the server as 'postgres'

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # test/run_tests.sh: build + install nps, start a throwaway PostgreSQL 15 cluster,
-# run the pg_regress suite (sql/*.sql vs expected/*.out, one test per file) and then
-# every test/t/*.sh script (one test each; pass = exit 0; they get PGHOST, PGPORT,
-# PGUSER, REPO and PG_CONFIG in the environment). The last line printed is always
-# "N passed, N failed"; exit status 0 only if nothing failed and at least one test ran.
-# Outputs are kept under results/ (regress/: pg_regress output and regression.diffs,
-# t/: one log per script).
+# run the pg_regress suite (sql/*.sql vs expected/*.out, one test per file), the
+# isolation suite (test/isolation/specs/*.spec vs test/isolation/expected/*.out, run by
+# pg_isolation_regress, one test per spec) and then every test/t/*.sh script (one test
+# each; pass = exit 0; they get PGHOST, PGPORT, PGUSER, REPO and PG_CONFIG in the
+# environment). The last line printed is always "N passed, N failed"; exit status 0
+# only if nothing failed and at least one test ran. Outputs are kept under results/
+# (regress/ and isolation/: output and regression.diffs, t/: one log per script).
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -46,8 +47,9 @@ if [ "${#TESTS[@]}" -gt 0 ]; then
 fi
 
 OUTDIR="$REPO/results/regress"
-rm -rf "$OUTDIR" "$REPO/results/t"
-mkdir -p "$OUTDIR" "$REPO/results/t"
+ISODIR="$REPO/results/isolation"
+rm -rf "$OUTDIR" "$ISODIR" "$REPO/results/t"
+mkdir -p "$OUTDIR" "$ISODIR" "$REPO/results/t"
 
 if [ "${#TESTS[@]}" -gt 0 ]; then
     nps_log "pg_regress: ${TESTS[*]}"
@@ -80,6 +82,52 @@ if [ "${#TESTS[@]}" -gt 0 ]; then
     fi
 else
     nps_log "pg_regress: no sql/*.sql files"
+fi
+
+# ---- pg_isolation_regress: tests = basenames of test/isolation/specs/*.spec ----------
+# Concurrency tests (isolationtester sessions and permutations, e.g. owner security
+# against open writer transactions). Debian ships pg_isolation_regress (and the
+# isolationtester it runs, from the same directory) next to pg_regress under pgxs.
+ISO_TESTS=()
+for f in test/isolation/specs/*.spec; do
+    [ -e "$f" ] || continue
+    ISO_TESTS+=("$(basename "$f" .spec)")
+done
+if [ "${#ISO_TESTS[@]}" -gt 0 ]; then
+    mapfile -t ISO_TESTS < <(printf '%s\n' "${ISO_TESTS[@]}" | LC_ALL=C sort)
+    iso_regress="$("$PG_CONFIG" --pkglibdir)/pgxs/src/test/isolation/pg_isolation_regress"
+    [ -x "$iso_regress" ] || iso_regress="$("$PG_CONFIG" --bindir)/pg_isolation_regress"
+    if [ ! -x "$iso_regress" ]; then
+        echo "pg_isolation_regress not found (pgxs/src/test/isolation or bindir of $PG_CONFIG):" \
+             "${#ISO_TESTS[@]} isolation test(s) failed"
+        FAILED=$((FAILED + ${#ISO_TESTS[@]}))
+    else
+        nps_log "pg_isolation_regress: ${ISO_TESTS[*]}"
+        iso_rc=0
+        timeout --foreground "${NPS_TEST_TIMEOUT:-900}" "$iso_regress" \
+            --bindir="$("$PG_CONFIG" --bindir)" \
+            --inputdir=test/isolation --outputdir="$ISODIR" \
+            --host="$PGHOST" --port="$PGPORT" --user=postgres --dbname=isolation_regression \
+            "${ISO_TESTS[@]}" </dev/null 2>&1 | tee "$ISODIR/pg_isolation_regress.log" || iso_rc=$?
+        # Same result lines as pg_regress ("test owner_security ... ok 812 ms").
+        for t in "${ISO_TESTS[@]}"; do
+            status=$(awk -v t="$t" '$1 == "test" && $2 == t && $3 == "..." { print $4; exit }' \
+                     "$ISODIR/pg_isolation_regress.log")
+            if [ "$status" = ok ]; then
+                PASSED=$((PASSED + 1))
+            else
+                FAILED=$((FAILED + 1))
+                [ -n "$status" ] || echo "isolation test $t: no result from pg_isolation_regress (exit $iso_rc)"
+            fi
+        done
+        if [ -s "$ISODIR/regression.diffs" ]; then
+            echo "---- $ISODIR/regression.diffs ----"
+            cat "$ISODIR/regression.diffs"
+            echo "---- end of regression.diffs ----"
+        fi
+    fi
+else
+    nps_log "pg_isolation_regress: no test/isolation/specs/*.spec files"
 fi
 
 # ---- test/t/*.sh: each script is one test ------------------------------------------
