@@ -139,7 +139,8 @@ SELECT c.relname FROM pg_class c
 GRANT USAGE ON SCHEMA nps TO regress_nps_cl_logistics, regress_nps_cl_cx, regress_nps_cl_someone;
 GRANT SELECT ON ALL TABLES IN SCHEMA nps TO regress_nps_cl_logistics, regress_nps_cl_cx, regress_nps_cl_someone;
 GRANT USAGE ON SCHEMA nps TO regress_nps_cl_cx_member;
--- owned_* answer only for roles the caller is a member of (a superuser is a member of all)
+-- owned_* answer only for roles the caller is a member of (a superuser is a member of all):
+-- for another role, nothing; for a role that does not exist, 42704
 SET ROLE regress_nps_cl_cx_member;
 SELECT array_agg(t ORDER BY t) AS own_touchpoints FROM nps.owned_touchpoints() t;
 SELECT array_agg(t ORDER BY t) AS touchpoints_of_a_role_it_is_member_of
