@@ -85,7 +85,7 @@ SELECT nps_rollup(r) FROM (VALUES (ROW(5000000000000000, 0, 0, 5000000000000000,
                                   (ROW(5000000000000000, 0, 0, 5000000000000000, NULL, NULL, NULL, NULL, 5000000000000000)::nps_result)) v(r);
 SELECT nps_rollup(ROW(9007199254740993, 0, 0, 1, NULL, NULL, NULL, NULL, 1)::nps_result);
 -- a subnormal weighted sum round-trips through the text form
-SELECT 'responses=1 promoters=1e-310 passives=0 detractors=0 weight_sq=1e-300 inexact=t'::nps_state;
+SELECT 'responses=2 promoters=1 passives=0 detractors=1e-310 weight_sq=1 inexact=t'::nps_state;
 \set VERBOSITY default
 SELECT nps_agg(s, w) FROM (VALUES (9, -0.5)) v(s, w);
 \set VERBOSITY sqlstate

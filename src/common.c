@@ -4,8 +4,7 @@
  *		the strict text form of aggregate states, and composite results.
  *
  * Kept in one place so that NPS, CSAT, CES and rate aggregates report bad
- * input with the same SQLSTATEs and wording, and parse their states with the
- * same strictness (a state's text form is user input).
+ * input with the same SQLSTATEs and wording.
  */
 #include "postgres.h"
 
@@ -91,127 +90,6 @@ check_weight(const char *what, double weight)
 				 errmsg("invalid %s weight %s", what, buf),
 				 errdetail("Weights must be finite and not negative; a NULL weight skips the response.")));
 	}
-}
-
-/* ---------- text form of states ---------- */
-
-static pg_attribute_noreturn() void
-bad_state_text(const char *type_name, const char *text, const char *why)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type %s: \"%s\"", type_name, text),
-			 errdetail("%s", why)));
-}
-
-void
-parse_state_text(const char *text, const char *type_name,
-				 const StateField *fields, int nfields, void *state)
-{
-	const char *p = text;
-	int			i;
-
-	for (i = 0; i < nfields; i++)
-	{
-		const StateField *f = &fields[i];
-		size_t		len = strlen(f->name);
-		char	   *dest = (char *) state + f->offset;
-		char	   *end = NULL;
-
-		while (*p == ' ')
-			p++;
-		if (strncmp(p, f->name, len) != 0 || p[len] != '=')
-			bad_state_text(type_name, text,
-						   psprintf("Expected field \"%s=\" at position %d.", f->name,
-									(int) (p - text) + 1));
-		p += len + 1;
-
-		switch (f->kind)
-		{
-			case STATE_FIELD_INT64:
-				{
-					long long	v;
-
-					errno = 0;
-					v = strtoll(p, &end, 10);
-					if (end == p || errno != 0 || v < 0 || (double) v > NPS_MAX_EXACT_COUNT)
-						bad_state_text(type_name, text,
-									   psprintf("Field \"%s\" must be a count from 0 to 2^53.", f->name));
-					*(int64 *) dest = (int64) v;
-					break;
-				}
-			case STATE_FIELD_FLOAT8:
-				{
-					double		v;
-
-					errno = 0;
-					v = strtod(p, &end);
-					/* like float8in: ERANGE for a subnormal result is not an error */
-					if (errno == ERANGE && v != 0.0 && isfinite(v))
-						errno = 0;
-					if (end == p || errno != 0 || !isfinite(v) || v < 0.0)
-						bad_state_text(type_name, text,
-									   psprintf("Field \"%s\" must be a finite, non-negative number.", f->name));
-					*(double *) dest = v;
-					break;
-				}
-			case STATE_FIELD_BOOL:
-				if (*p == 't' || *p == 'f')
-				{
-					*(bool *) dest = (*p == 't');
-					end = (char *) p + 1;
-				}
-				else
-					bad_state_text(type_name, text,
-								   psprintf("Field \"%s\" must be t or f.", f->name));
-				break;
-		}
-		p = end;
-		if (*p != ' ' && *p != '\0')
-			bad_state_text(type_name, text,
-						   psprintf("Unexpected character after field \"%s\".", f->name));
-	}
-	while (*p == ' ')
-		p++;
-	if (*p != '\0')
-		bad_state_text(type_name, text, "Unexpected text after the last field.");
-}
-
-char *
-format_state_text(const StateField *fields, int nfields, const void *state)
-{
-	StringInfoData buf;
-	int			i;
-
-	initStringInfo(&buf);
-	for (i = 0; i < nfields; i++)
-	{
-		const StateField *f = &fields[i];
-		const char *src = (const char *) state + f->offset;
-
-		if (i > 0)
-			appendStringInfoChar(&buf, ' ');
-		appendStringInfo(&buf, "%s=", f->name);
-		switch (f->kind)
-		{
-			case STATE_FIELD_INT64:
-				appendStringInfo(&buf, INT64_FORMAT, *(const int64 *) src);
-				break;
-			case STATE_FIELD_FLOAT8:
-				{
-					/* shortest exact form: the state round-trips bit for bit */
-					char		num[DOUBLE_SHORTEST_DECIMAL_LEN];
-
-					double_to_shortest_decimal_buf(*(const double *) src, num);
-					appendStringInfoString(&buf, num);
-					break;
-				}
-			case STATE_FIELD_BOOL:
-				appendStringInfoChar(&buf, *(const bool *) src ? 't' : 'f');
-				break;
-		}
-	}
-	return buf.data;
 }
 
 /* ---------- composite results ---------- */
@@ -326,10 +204,4 @@ test_result_null(FunctionCallInfo fcinfo)
 	bool		nulls[5] = {true, true, true, true, true};
 
 	return build_result_tuple(fcinfo, values, nulls);
-}
-
-Datum
-composite_field(HeapTupleHeader tuple, int attno, bool *isnull)
-{
-	return GetAttributeByNum(tuple, (AttrNumber) attno, isnull);
 }

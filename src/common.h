@@ -18,9 +18,6 @@
 #include "access/htup.h"
 #include "utils/numeric.h"
 
-/* Largest count a double holds exactly; states refuse to grow past it. */
-#define NPS_MAX_EXACT_COUNT 9007199254740992.0	/* 2^53 */
-
 /* z for a two-sided 95% interval: normal_quantile(0.975) */
 #define NPS_Z95 1.959963984540054
 
@@ -62,30 +59,6 @@ sub_checked(double a, double b, bool *inexact)
 }
 
 /*
- * The text form of a state: "key=value key=value ...", keys in a fixed order.
- * StateField describes one field; parse_state_text() is strict (every key,
- * in order, no junk) and raises 22P02 naming the type otherwise.
- */
-typedef enum StateFieldKind
-{
-	STATE_FIELD_INT64,
-	STATE_FIELD_FLOAT8,
-	STATE_FIELD_BOOL
-} StateFieldKind;
-
-typedef struct StateField
-{
-	const char *name;
-	StateFieldKind kind;
-	size_t		offset;			/* offsetof() the field in the state struct */
-} StateField;
-
-extern void parse_state_text(const char *text, const char *type_name,
-							 const StateField *fields, int nfields, void *state);
-extern char *format_state_text(const StateField *fields, int nfields,
-							   const void *state);
-
-/*
  * Builds a composite (or OUT-parameter record) result from values/nulls,
  * using the function's declared result type; the tuple descriptor is cached
  * in fn_extra.
@@ -100,9 +73,6 @@ extern Datum build_result_tuple(FunctionCallInfo fcinfo, Datum *values, bool *nu
 extern Datum test_result_row(FunctionCallInfo fcinfo, double difference,
 							 double std_error, double z, double confidence);
 extern Datum test_result_null(FunctionCallInfo fcinfo);
-
-/* Reads field attno of a composite argument; *isnull set. */
-extern Datum composite_field(HeapTupleHeader tuple, int attno, bool *isnull);
 
 /* Normal distribution (stats.c). */
 extern double normal_cdf(double x);

@@ -16,22 +16,22 @@
 
 #include <math.h>
 
-#include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 
 #include "common.h"
 #include "csat.h"
+#include "state.h"
 
 /* Attribute numbers of nps.csat_result */
 #define CSAT_RESULT_RESPONSES		1
-#define CSAT_RESULT_SATISFIED		2
+#define CSAT_RESULT_HITS			2
 #define CSAT_RESULT_CSAT			3
 #define CSAT_RESULT_MEAN			4
 #define CSAT_RESULT_STD_ERROR		5
 #define CSAT_RESULT_MARGIN_95		6
 #define CSAT_RESULT_SCALE_MAX		7
-#define CSAT_RESULT_SATISFIED_MIN	8
+#define CSAT_RESULT_THRESHOLD		8
 #define CSAT_RESULT_SCORE_SUM		9
 #define CSAT_RESULT_SCORE_SQ_SUM	10
 #define CSAT_RESULT_NATTS			10
@@ -40,104 +40,94 @@
 #define CES_RESULT_RESPONSES		1
 #define CES_RESULT_MEAN				2
 #define CES_RESULT_STD_ERROR		3
-#define CES_RESULT_EASY				4
+#define CES_RESULT_HITS				4
 #define CES_RESULT_EASY_PCT			5
 #define CES_RESULT_SCALE_MAX		6
-#define CES_RESULT_EASY_MIN			7
+#define CES_RESULT_THRESHOLD		7
 #define CES_RESULT_SCORE_SUM		8
 #define CES_RESULT_SCORE_SQ_SUM		9
 #define CES_RESULT_NATTS			9
+
+static void scale_state_check(const void *state, const char *type_name);
+
+/*
+ * The fields of scale_state; R is the result type's attribute number prefix
+ * (CSAT_RESULT, CES_RESULT); hits_col and threshold_col name its columns.
+ */
+#define SCALE_STATE_FIELDS(R, hits_col, threshold_col) { \
+	{"responses", STATE_COUNT, offsetof(ScaleState, responses), R##_RESPONSES, "responses"}, \
+	{"scale_max", STATE_PARAM, offsetof(ScaleState, scale_max), R##_SCALE_MAX, "scale_max"}, \
+	{"threshold", STATE_PARAM, offsetof(ScaleState, threshold), R##_THRESHOLD, threshold_col}, \
+	{"hits", STATE_COUNT, offsetof(ScaleState, hits), R##_HITS, hits_col}, \
+	{"sum", STATE_COUNT, offsetof(ScaleState, sum), R##_SCORE_SUM, "score_sum"}, \
+	{"sum_sq", STATE_COUNT, offsetof(ScaleState, sum_sq), R##_SCORE_SQ_SUM, "score_sq_sum"}}
+
+static const StateField csat_fields[] = SCALE_STATE_FIELDS(CSAT_RESULT, "satisfied", "satisfied_min");
+static const StateField ces_fields[] = SCALE_STATE_FIELDS(CES_RESULT, "easy", "easy_min");
+
+static const StateType csat_state_type = {
+	"scale_state", "csat_result", sizeof(ScaleState), csat_fields, lengthof(csat_fields),
+	scale_state_check
+};
+static const StateType ces_state_type = {
+	"scale_state", "ces_result", sizeof(ScaleState), ces_fields, lengthof(ces_fields),
+	scale_state_check
+};
 
 /* What differs between CSAT and CES. */
 typedef struct ScaleKind
 {
 	const char *name;			/* in messages: "CSAT" */
 	const char *threshold_name; /* argument name: "satisfied_min" */
-	const char *hits_name;		/* result column of the hits: "satisfied" */
-	const char *result_type;	/* "csat_result" */
 	int32		default_scale;	/* scale_max when omitted */
 	int32		default_threshold;	/* threshold when omitted */
-	/* attribute numbers of the counts in the result type */
-	int			att_responses;
-	int			att_hits;
-	int			att_scale_max;
-	int			att_threshold;
-	int			att_sum;
-	int			att_sum_sq;
+	const StateType *type;		/* the state, read from this kind's result */
 } ScaleKind;
 
-static const ScaleKind csat_kind = {
-	"CSAT", "satisfied_min", "satisfied", "csat_result", 5, 4,
-	CSAT_RESULT_RESPONSES, CSAT_RESULT_SATISFIED, CSAT_RESULT_SCALE_MAX,
-	CSAT_RESULT_SATISFIED_MIN, CSAT_RESULT_SCORE_SUM, CSAT_RESULT_SCORE_SQ_SUM
-};
-
-static const ScaleKind ces_kind = {
-	"CES", "easy_min", "easy", "ces_result", 7, 5,
-	CES_RESULT_RESPONSES, CES_RESULT_EASY, CES_RESULT_SCALE_MAX,
-	CES_RESULT_EASY_MIN, CES_RESULT_SCORE_SUM, CES_RESULT_SCORE_SQ_SUM
-};
-
-static const StateField scale_state_fields[] = {
-	{"responses", STATE_FIELD_INT64, offsetof(ScaleState, responses)},
-	{"scale_max", STATE_FIELD_INT64, offsetof(ScaleState, scale_max)},
-	{"threshold", STATE_FIELD_INT64, offsetof(ScaleState, threshold)},
-	{"hits", STATE_FIELD_INT64, offsetof(ScaleState, hits)},
-	{"sum", STATE_FIELD_INT64, offsetof(ScaleState, sum)},
-	{"sum_sq", STATE_FIELD_INT64, offsetof(ScaleState, sum_sq)},
-};
-#define SCALE_STATE_NFIELDS lengthof(scale_state_fields)
+static const ScaleKind csat_kind = {"CSAT", "satisfied_min", 5, 4, &csat_state_type};
+static const ScaleKind ces_kind = {"CES", "easy_min", 7, 5, &ces_state_type};
 
 /* ---------- validation ---------- */
-
-static pg_attribute_noreturn() void
-bad_scale_value(const char *type_name, const char *detail)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid %s value", type_name),
-			 errdetail("%s", detail)));
-}
 
 /*
  * A state (or stored result) must be one that some set of responses on its
  * scale could have produced: scores 1..scale_max, hits scoring at least the
  * threshold and the others less, sum of squares consistent with the sum.
+ * Every count is within 0..2^53 already, and the scale within 0..2^31, so
+ * no product below overflows.
  */
 static void
-scale_state_check(const ScaleState *s, const char *type_name)
+scale_state_check(const void *state, const char *type_name)
 {
+	const ScaleState *s = (const ScaleState *) state;
 	int64		misses;
 
-	if (s->responses < 0 || s->hits < 0 || s->sum < 0 || s->sum_sq < 0 ||
-		(double) s->responses > NPS_MAX_EXACT_COUNT || (double) s->hits > NPS_MAX_EXACT_COUNT ||
-		(double) s->sum > NPS_MAX_EXACT_COUNT || (double) s->sum_sq > NPS_MAX_EXACT_COUNT)
-		bad_scale_value(type_name, "Counts and sums must be from 0 to 2^53.");
 	if (s->scale_max == 0 && s->threshold == 0)
 	{
 		/* scale not set yet: only the empty state */
 		if (s->responses != 0 || s->hits != 0 || s->sum != 0 || s->sum_sq != 0)
-			bad_scale_value(type_name, "A value without a scale must have no responses.");
+			state_impossible(type_name, "A value without a scale must have no responses.");
 		return;
 	}
 	if (s->scale_max < SCALE_MAX_MIN || s->scale_max > SCALE_MAX_MAX ||
 		s->threshold < 1 || s->threshold > s->scale_max)
-		bad_scale_value(type_name,
-						psprintf("The scale must be 1..scale_max with scale_max from %d to %d, and the threshold from 1 to scale_max; got scale_max " INT64_FORMAT " and threshold " INT64_FORMAT ".",
-								 SCALE_MAX_MIN, SCALE_MAX_MAX, s->scale_max, s->threshold));
+		state_impossible(type_name,
+						 "The scale must be 1..scale_max with scale_max from %d to %d, and the threshold from 1 to scale_max; got scale_max " INT64_FORMAT " and threshold " INT64_FORMAT ".",
+						 SCALE_MAX_MIN, SCALE_MAX_MAX, s->scale_max, s->threshold);
 	misses = s->responses - s->hits;
 	if (misses < 0)
-		bad_scale_value(type_name, "There cannot be more hits than responses.");
+		state_impossible(type_name, "There cannot be more hits than responses.");
 	if (misses > 0 && s->threshold == 1)
-		bad_scale_value(type_name, "With a threshold of 1 every response is a hit.");
+		state_impossible(type_name, "With a threshold of 1 every response is a hit.");
 	/* hits score threshold..scale_max, the others 1..threshold-1 */
 	if (s->sum < s->hits * s->threshold + misses ||
 		s->sum > s->hits * s->scale_max + misses * (s->threshold - 1))
-		bad_scale_value(type_name, "The sum of scores does not fit the counts and the scale.");
-	/* x <= x^2 <= scale_max x, and (sum x)^2 <= n sum x^2 */
+		state_impossible(type_name, "The sum of scores does not fit the counts and the scale.");
+	/* x <= x^2 <= scale_max x, x^2 - x is even, and (sum x)^2 <= n sum x^2 */
 	if (s->sum_sq < s->sum || s->sum_sq > s->scale_max * s->sum ||
+		(s->sum_sq - s->sum) % 2 != 0 ||
 		(int128) s->sum * s->sum > (int128) s->responses * s->sum_sq)
-		bad_scale_value(type_name, "The sum of squared scores does not fit the sum of scores.");
+		state_impossible(type_name, "The sum of squared scores does not fit the sum of scores.");
 }
 
 static pg_attribute_noreturn() void
@@ -194,58 +184,33 @@ scale_state_arg(FunctionCallInfo fcinfo)
 
 /* ---------- the scale_state type ---------- */
 
+/* scale_state has one text and binary form; the CSAT table names its fields */
 PG_FUNCTION_INFO_V1(scale_state_in);
 Datum
 scale_state_in(PG_FUNCTION_ARGS)
 {
-	ScaleState *s = palloc0(sizeof(ScaleState));
-
-	parse_state_text(PG_GETARG_CSTRING(0), "scale_state", scale_state_fields,
-					 SCALE_STATE_NFIELDS, s);
-	scale_state_check(s, "scale_state");
-	PG_RETURN_POINTER(s);
+	PG_RETURN_POINTER(state_in(&csat_state_type, PG_GETARG_CSTRING(0)));
 }
 
 PG_FUNCTION_INFO_V1(scale_state_out);
 Datum
 scale_state_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(format_state_text(scale_state_fields, SCALE_STATE_NFIELDS,
-										PG_GETARG_POINTER(0)));
+	PG_RETURN_CSTRING(state_out(&csat_state_type, PG_GETARG_POINTER(0)));
 }
 
 PG_FUNCTION_INFO_V1(scale_state_recv);
 Datum
 scale_state_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	ScaleState *s = palloc0(sizeof(ScaleState));
-
-	s->responses = pq_getmsgint64(buf);
-	s->scale_max = pq_getmsgint64(buf);
-	s->threshold = pq_getmsgint64(buf);
-	s->hits = pq_getmsgint64(buf);
-	s->sum = pq_getmsgint64(buf);
-	s->sum_sq = pq_getmsgint64(buf);
-	scale_state_check(s, "scale_state");
-	PG_RETURN_POINTER(s);
+	PG_RETURN_POINTER(state_recv(&csat_state_type, (StringInfo) PG_GETARG_POINTER(0)));
 }
 
 PG_FUNCTION_INFO_V1(scale_state_send);
 Datum
 scale_state_send(PG_FUNCTION_ARGS)
 {
-	ScaleState *s = (ScaleState *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
-
-	pq_begintypsend(&buf);
-	pq_sendint64(&buf, s->responses);
-	pq_sendint64(&buf, s->scale_max);
-	pq_sendint64(&buf, s->threshold);
-	pq_sendint64(&buf, s->hits);
-	pq_sendint64(&buf, s->sum);
-	pq_sendint64(&buf, s->sum_sq);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	PG_RETURN_BYTEA_P(state_send(&csat_state_type, PG_GETARG_POINTER(0)));
 }
 
 /* ---------- transition functions ---------- */
@@ -358,7 +323,9 @@ scale_merge(const ScaleKind *kind, ScaleState *into, const ScaleState *from,
 		into->sum += from->sum;
 		into->sum_sq += from->sum_sq;
 		/* sum_sq >= sum >= responses >= hits: one check covers them all */
-		if ((double) into->sum_sq > NPS_MAX_EXACT_COUNT)
+		Assert(into->sum_sq >= into->sum && into->sum >= into->responses &&
+			   into->responses >= into->hits);
+		if (into->sum_sq > STATE_MAX_COUNT)
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("%s aggregate sum of squared scores out of range", kind->name),
@@ -389,20 +356,6 @@ ces_combine(PG_FUNCTION_ARGS)
 	return scale_combine(fcinfo, &ces_kind);
 }
 
-static int64
-result_count(const ScaleKind *kind, HeapTupleHeader r, int attno, const char *name)
-{
-	bool		isnull;
-	int64		v = DatumGetInt64(composite_field(r, attno, &isnull));
-
-	if (isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid %s value", kind->result_type),
-				 errdetail("Field \"%s\" must not be NULL.", name)));
-	return v;
-}
-
 /*
  * Reads the counts of a stored csat_result/ces_result; the derived fields
  * (csat, mean, std_error, ...) are ignored and recomputed, so rollups are
@@ -411,13 +364,7 @@ result_count(const ScaleKind *kind, HeapTupleHeader r, int attno, const char *na
 static void
 scale_state_from_result(const ScaleKind *kind, HeapTupleHeader r, ScaleState *s)
 {
-	s->responses = result_count(kind, r, kind->att_responses, "responses");
-	s->hits = result_count(kind, r, kind->att_hits, kind->hits_name);
-	s->scale_max = result_count(kind, r, kind->att_scale_max, "scale_max");
-	s->threshold = result_count(kind, r, kind->att_threshold, kind->threshold_name);
-	s->sum = result_count(kind, r, kind->att_sum, "score_sum");
-	s->sum_sq = result_count(kind, r, kind->att_sum_sq, "score_sq_sum");
-	scale_state_check(s, kind->result_type);
+	state_from_result(kind->type, r, s);
 }
 
 static Datum
@@ -493,13 +440,13 @@ csat_final(PG_FUNCTION_ARGS)
 	se = 100.0 * sqrt(p * (1.0 - p) / n);
 
 	values[CSAT_RESULT_RESPONSES - 1] = Int64GetDatum(s->responses);
-	values[CSAT_RESULT_SATISFIED - 1] = Int64GetDatum(s->hits);
+	values[CSAT_RESULT_HITS - 1] = Int64GetDatum(s->hits);
 	values[CSAT_RESULT_CSAT - 1] = Float8GetDatum(100.0 * (double) s->hits / n);
 	values[CSAT_RESULT_MEAN - 1] = Float8GetDatum((double) s->sum / n);
 	values[CSAT_RESULT_STD_ERROR - 1] = Float8GetDatum(se);
 	values[CSAT_RESULT_MARGIN_95 - 1] = Float8GetDatum(NPS_Z95 * se);
 	values[CSAT_RESULT_SCALE_MAX - 1] = Int64GetDatum(s->scale_max);
-	values[CSAT_RESULT_SATISFIED_MIN - 1] = Int64GetDatum(s->threshold);
+	values[CSAT_RESULT_THRESHOLD - 1] = Int64GetDatum(s->threshold);
 	values[CSAT_RESULT_SCORE_SUM - 1] = Int64GetDatum(s->sum);
 	values[CSAT_RESULT_SCORE_SQ_SUM - 1] = Int64GetDatum(s->sum_sq);
 	return build_result_tuple(fcinfo, values, nulls);
@@ -527,10 +474,10 @@ ces_final(PG_FUNCTION_ARGS)
 		values[CES_RESULT_STD_ERROR - 1] = (Datum) 0;
 		nulls[CES_RESULT_STD_ERROR - 1] = true;
 	}
-	values[CES_RESULT_EASY - 1] = Int64GetDatum(s->hits);
+	values[CES_RESULT_HITS - 1] = Int64GetDatum(s->hits);
 	values[CES_RESULT_EASY_PCT - 1] = Float8GetDatum(100.0 * (double) s->hits / n);
 	values[CES_RESULT_SCALE_MAX - 1] = Int64GetDatum(s->scale_max);
-	values[CES_RESULT_EASY_MIN - 1] = Int64GetDatum(s->threshold);
+	values[CES_RESULT_THRESHOLD - 1] = Int64GetDatum(s->threshold);
 	values[CES_RESULT_SCORE_SUM - 1] = Int64GetDatum(s->sum);
 	values[CES_RESULT_SCORE_SQ_SUM - 1] = Int64GetDatum(s->sum_sq);
 	return build_result_tuple(fcinfo, values, nulls);

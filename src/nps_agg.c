@@ -12,16 +12,17 @@
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
-#include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 
 #include "common.h"
 #include "nps_agg.h"
+#include "state.h"
 
 /* score -> category; 0..6 detractor, 7..8 passive, 9..10 promoter */
 static const int8 nps_category_of[11] = {
@@ -31,37 +32,73 @@ static const int8 nps_category_of[11] = {
 	NPS_PROMOTER, NPS_PROMOTER
 };
 
+static void nps_state_check(const void *state, const char *type_name);
+
 static const StateField nps_state_fields[] = {
-	{"responses", STATE_FIELD_INT64, offsetof(NpsState, responses)},
-	{"promoters", STATE_FIELD_FLOAT8, offsetof(NpsState, sum[NPS_PROMOTER])},
-	{"passives", STATE_FIELD_FLOAT8, offsetof(NpsState, sum[NPS_PASSIVE])},
-	{"detractors", STATE_FIELD_FLOAT8, offsetof(NpsState, sum[NPS_DETRACTOR])},
-	{"weight_sq", STATE_FIELD_FLOAT8, offsetof(NpsState, weight_sq)},
-	{"inexact", STATE_FIELD_BOOL, offsetof(NpsState, inexact)},
+	{"responses", STATE_COUNT, offsetof(NpsState, responses), NPS_RESULT_RESPONSES, "responses"},
+	{"promoters", STATE_SUM, offsetof(NpsState, sum[NPS_PROMOTER]), NPS_RESULT_PROMOTERS, "promoters"},
+	{"passives", STATE_SUM, offsetof(NpsState, sum[NPS_PASSIVE]), NPS_RESULT_PASSIVES, "passives"},
+	{"detractors", STATE_SUM, offsetof(NpsState, sum[NPS_DETRACTOR]), NPS_RESULT_DETRACTORS, "detractors"},
+	{"weight_sq", STATE_SUM, offsetof(NpsState, weight_sq), NPS_RESULT_WEIGHT_SQ, "weight_sq_sum"},
+	{"inexact", STATE_FLAG, offsetof(NpsState, inexact), 0, NULL},
 };
-#define NPS_STATE_NFIELDS lengthof(nps_state_fields)
+
+static const StateType nps_state_type = {
+	"nps_state", "nps_result", sizeof(NpsState),
+	nps_state_fields, lengthof(nps_state_fields), nps_state_check
+};
 
 /* ---------- validation ---------- */
 
 /*
- * A state (or stored result) must be one some set of responses could have
- * produced: no response means no weight; weight means squared weight.
+ * A state (or stored result) must be one some set of weighted responses could
+ * have produced.  With n responses of weights w >= 0 (1 when unweighted):
+ *
+ *	(sum w)^2 <= n sum w^2				(Cauchy-Schwarz: effective n <= n)
+ *	sum w^2 <= P^2 + A^2 + D^2			(each category: sum of squares <= square
+ *										 of the sum: effective n >= 1)
+ *
+ * Both hold exactly for exact sums.  Float sums of n terms can be off by
+ * (n - 1) units in the last place, relative, so the comparison allows
+ * 8 (n + 2) DBL_EPSILON.  Both sides are compared in a form that neither
+ * overflows nor underflows.
  */
 static void
-nps_state_check(const NpsState *s, const char *type_name)
+nps_state_check(const void *state, const char *type_name)
 {
+	const NpsState *s = (const NpsState *) state;
+	double		n = (double) s->responses;
+	double		tol = 1.0 + 8.0 * (n + 2.0) * DBL_EPSILON;
 	double		total = s->sum[0] + s->sum[1] + s->sum[2];
+	double		m = Max(Max(s->sum[0], s->sum[1]), s->sum[2]);
+	double		squares = 0.0;
+	int			i;
 
 	if (s->responses == 0 && (total != 0.0 || s->weight_sq != 0.0))
+		state_impossible(type_name, "A value with 0 responses must have no promoters, passives, detractors or weight.");
+	if (!(total <= sqrt(n) * sqrt(s->weight_sq) * tol))
+		state_impossible(type_name, "The sum of weights is too large for the responses and the sum of squared weights: the effective sample size cannot exceed the number of responses.");
+	for (i = 0; i < 3 && m > 0.0; i++)
+		squares += (s->sum[i] / m) * (s->sum[i] / m);
+	if (m == 0.0 ? s->weight_sq != 0.0 : !(s->weight_sq / m <= m * squares * tol))
+		state_impossible(type_name, "The sum of squared weights is too large for the promoter, passive and detractor sums.");
+}
+
+/*
+ * a + b for the weighted sums: sets *inexact when the sum was rounded, and
+ * raises 22003 when it is no longer finite.
+ */
+static inline double
+nps_add_sum(double a, double b, bool *inexact)
+{
+	double		s = add_checked(a, b, inexact);
+
+	if (unlikely(isinf(s)))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid %s value", type_name),
-				 errdetail("A value with 0 responses must have no promoters, passives, detractors or weight.")));
-	if (total > 0.0 && s->weight_sq <= 0.0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid %s value", type_name),
-				 errdetail("A value with positive weight must have a positive sum of squared weights.")));
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("NPS sum of weights is out of range"),
+				 errdetail("Sums of weights and of squared weights must stay within double precision.")));
+	return s;
 }
 
 static inline int
@@ -95,64 +132,28 @@ PG_FUNCTION_INFO_V1(nps_state_in);
 Datum
 nps_state_in(PG_FUNCTION_ARGS)
 {
-	char	   *str = PG_GETARG_CSTRING(0);
-	NpsState   *s = palloc0(sizeof(NpsState));
-
-	parse_state_text(str, "nps_state", nps_state_fields, NPS_STATE_NFIELDS, s);
-	nps_state_check(s, "nps_state");
-	PG_RETURN_POINTER(s);
+	PG_RETURN_POINTER(state_in(&nps_state_type, PG_GETARG_CSTRING(0)));
 }
 
 PG_FUNCTION_INFO_V1(nps_state_out);
 Datum
 nps_state_out(PG_FUNCTION_ARGS)
 {
-	NpsState   *s = (NpsState *) PG_GETARG_POINTER(0);
-
-	PG_RETURN_CSTRING(format_state_text(nps_state_fields, NPS_STATE_NFIELDS, s));
+	PG_RETURN_CSTRING(state_out(&nps_state_type, PG_GETARG_POINTER(0)));
 }
 
 PG_FUNCTION_INFO_V1(nps_state_recv);
 Datum
 nps_state_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	NpsState   *s = palloc0(sizeof(NpsState));
-	int			i;
-
-	s->responses = pq_getmsgint64(buf);
-	for (i = 0; i < 3; i++)
-		s->sum[i] = pq_getmsgfloat8(buf);
-	s->weight_sq = pq_getmsgfloat8(buf);
-	s->inexact = pq_getmsgbyte(buf) != 0;
-
-	if (s->responses < 0 || s->responses > (int64) NPS_MAX_EXACT_COUNT ||
-		!(s->sum[0] >= 0 && s->sum[1] >= 0 && s->sum[2] >= 0 &&
-							  s->weight_sq >= 0) ||
-		!isfinite(s->sum[0] + s->sum[1] + s->sum[2] + s->weight_sq))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid external nps_state value"),
-				 errdetail("Counts and weights must be finite and not negative.")));
-	nps_state_check(s, "nps_state");
-	PG_RETURN_POINTER(s);
+	PG_RETURN_POINTER(state_recv(&nps_state_type, (StringInfo) PG_GETARG_POINTER(0)));
 }
 
 PG_FUNCTION_INFO_V1(nps_state_send);
 Datum
 nps_state_send(PG_FUNCTION_ARGS)
 {
-	NpsState   *s = (NpsState *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
-	int			i;
-
-	pq_begintypsend(&buf);
-	pq_sendint64(&buf, s->responses);
-	for (i = 0; i < 3; i++)
-		pq_sendfloat8(&buf, s->sum[i]);
-	pq_sendfloat8(&buf, s->weight_sq);
-	pq_sendbyte(&buf, s->inexact ? 1 : 0);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	PG_RETURN_BYTEA_P(state_send(&nps_state_type, PG_GETARG_POINTER(0)));
 }
 
 /* ---------- transition functions: unweighted ---------- */
@@ -233,8 +234,8 @@ nps_add_weighted(NpsState *s, int category, double w, bool remove)
 	else
 	{
 		s->responses++;
-		s->sum[category] = add_checked(s->sum[category], w, &s->inexact);
-		s->weight_sq = add_checked(s->weight_sq, w2, &s->inexact);
+		s->sum[category] = nps_add_sum(s->sum[category], w, &s->inexact);
+		s->weight_sq = nps_add_sum(s->weight_sq, w2, &s->inexact);
 	}
 }
 
@@ -280,11 +281,11 @@ nps_merge(NpsState *into, const NpsState *from, bool remove)
 	{
 		into->responses += from->responses;
 		for (i = 0; i < 3; i++)
-			into->sum[i] = add_checked(into->sum[i], from->sum[i], &into->inexact);
-		into->weight_sq = add_checked(into->weight_sq, from->weight_sq, &into->inexact);
+			into->sum[i] = nps_add_sum(into->sum[i], from->sum[i], &into->inexact);
+		into->weight_sq = nps_add_sum(into->weight_sq, from->weight_sq, &into->inexact);
 	}
 	into->inexact |= from->inexact;
-	if (unlikely(into->responses > (int64) NPS_MAX_EXACT_COUNT))
+	if (unlikely(into->responses > STATE_MAX_COUNT))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("NPS response count is out of range"),
@@ -309,16 +310,19 @@ nps_summarize(const NpsState *s, bool adjusted, NpsSummary *out)
 				promoters,
 				detractors;
 
-	if (total > 0.0 && s->weight_sq > 0.0)
-	{
-		/* Kish effective n; W * (W / W2) is exactly W when unweighted */
-		n = total * (total / s->weight_sq);
-		/* category sums rescaled to the effective sample (identity if unweighted) */
-		promoters = s->sum[NPS_PROMOTER] * (n / total);
-		detractors = s->sum[NPS_DETRACTOR] * (n / total);
-	}
-	else
-		n = promoters = detractors = 0.0;
+	/* no responses, or only weight-0 ones: nothing to infer, not even a prior */
+	if (!(total > 0.0))
+		return false;
+	Assert(s->weight_sq > 0.0 && s->responses > 0);
+
+	/*
+	 * Kish effective n; W * (W / W2) is exactly W when unweighted.  The
+	 * validator allows rounding error in the sums, never more than n.
+	 */
+	n = Min(total * (total / s->weight_sq), (double) s->responses);
+	/* category sums rescaled to the effective sample (identity if unweighted) */
+	promoters = s->sum[NPS_PROMOTER] * (n / total);
+	detractors = s->sum[NPS_DETRACTOR] * (n / total);
 
 	if (adjusted)
 	{
@@ -326,9 +330,7 @@ nps_summarize(const NpsState *s, bool adjusted, NpsSummary *out)
 		promoters += 0.75;
 		detractors += 0.75;
 	}
-	if (!(n > 0.0) || !isfinite(n))
-		return false;
-
+	Assert(n > 0.0 && isfinite(n));
 	out->n = n;
 	out->nps = (promoters - detractors) / n;
 	out->variance = Max(0.0, (promoters + detractors) / n - out->nps * out->nps);
@@ -379,20 +381,6 @@ nps_final(PG_FUNCTION_ARGS)
 
 /* ---------- rollup of stored nps_result values ---------- */
 
-static double
-result_float(HeapTupleHeader r, int attno, const char *name)
-{
-	bool		isnull;
-	double		v = DatumGetFloat8(composite_field(r, attno, &isnull));
-
-	if (isnull || !isfinite(v) || v < 0.0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid nps_result value"),
-				 errdetail("Field \"%s\" must be a finite, non-negative number.", name)));
-	return v;
-}
-
 /*
  * Reads the counts of a stored nps_result; the derived fields (nps,
  * std_error, ...) are ignored and recomputed, so a rollup is exact.
@@ -400,21 +388,7 @@ result_float(HeapTupleHeader r, int attno, const char *name)
 void
 nps_state_from_result(HeapTupleHeader r, NpsState *s)
 {
-	bool		isnull;
-	int64		responses = DatumGetInt64(composite_field(r, NPS_RESULT_RESPONSES, &isnull));
-
-	if (isnull || responses < 0 || responses > (int64) NPS_MAX_EXACT_COUNT)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid nps_result value"),
-				 errdetail("Field \"responses\" must be a count from 0 to 2^53, not NULL.")));
-	memset(s, 0, sizeof(NpsState));
-	s->responses = responses;
-	s->sum[NPS_PROMOTER] = result_float(r, NPS_RESULT_PROMOTERS, "promoters");
-	s->sum[NPS_PASSIVE] = result_float(r, NPS_RESULT_PASSIVES, "passives");
-	s->sum[NPS_DETRACTOR] = result_float(r, NPS_RESULT_DETRACTORS, "detractors");
-	s->weight_sq = result_float(r, NPS_RESULT_WEIGHT_SQ, "weight_sq_sum");
-	nps_state_check(s, "nps_result");
+	state_from_result(&nps_state_type, r, s);
 }
 
 /* nps_rollup_trans(state, nps_result) */

@@ -14,11 +14,11 @@
 
 #include <math.h>
 
-#include "libpq/pqformat.h"
 #include "utils/builtins.h"
 
 #include "common.h"
 #include "csat.h"
+#include "state.h"
 
 /* Attribute numbers of the composite type nps.rate_result */
 #define RATE_RESULT_N		1
@@ -28,11 +28,17 @@
 #define RATE_RESULT_CI_HIGH 5
 #define RATE_RESULT_NATTS	5
 
+static void rate_state_check(const void *state, const char *type_name);
+
 static const StateField rate_state_fields[] = {
-	{"n", STATE_FIELD_INT64, offsetof(RateState, n)},
-	{"hits", STATE_FIELD_INT64, offsetof(RateState, hits)},
+	{"n", STATE_COUNT, offsetof(RateState, n), RATE_RESULT_N, "n"},
+	{"hits", STATE_COUNT, offsetof(RateState, hits), RATE_RESULT_HITS, "hits"},
 };
-#define RATE_STATE_NFIELDS lengthof(rate_state_fields)
+
+static const StateType rate_state_type = {
+	"rate_state", "rate_result", sizeof(RateState),
+	rate_state_fields, lengthof(rate_state_fields), rate_state_check
+};
 
 /* ---------- proportion statistics (shared with CSAT) ---------- */
 
@@ -105,14 +111,13 @@ proportion_test(FunctionCallInfo fcinfo, int64 hits_a, int64 n_a,
 /* ---------- the rate_state type ---------- */
 
 static void
-rate_state_check(const RateState *s, const char *type_name)
+rate_state_check(const void *state, const char *type_name)
 {
-	if (s->n < 0 || s->hits < 0 || s->hits > s->n)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid %s value", type_name),
-				 errdetail("hits must be from 0 to n; got n " INT64_FORMAT " and hits " INT64_FORMAT ".",
-						   s->n, s->hits)));
+	const RateState *s = (const RateState *) state;
+
+	if (s->hits > s->n)
+		state_impossible(type_name, "hits must be from 0 to n; got n " INT64_FORMAT " and hits " INT64_FORMAT ".",
+						 s->n, s->hits);
 }
 
 static inline RateState *
@@ -129,51 +134,28 @@ PG_FUNCTION_INFO_V1(rate_state_in);
 Datum
 rate_state_in(PG_FUNCTION_ARGS)
 {
-	RateState  *s = palloc0(sizeof(RateState));
-
-	parse_state_text(PG_GETARG_CSTRING(0), "rate_state", rate_state_fields,
-					 RATE_STATE_NFIELDS, s);
-	rate_state_check(s, "rate_state");
-	PG_RETURN_POINTER(s);
+	PG_RETURN_POINTER(state_in(&rate_state_type, PG_GETARG_CSTRING(0)));
 }
 
 PG_FUNCTION_INFO_V1(rate_state_out);
 Datum
 rate_state_out(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_CSTRING(format_state_text(rate_state_fields, RATE_STATE_NFIELDS,
-										PG_GETARG_POINTER(0)));
+	PG_RETURN_CSTRING(state_out(&rate_state_type, PG_GETARG_POINTER(0)));
 }
 
 PG_FUNCTION_INFO_V1(rate_state_recv);
 Datum
 rate_state_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	RateState  *s = palloc0(sizeof(RateState));
-
-	s->n = pq_getmsgint64(buf);
-	s->hits = pq_getmsgint64(buf);
-	if ((double) s->n > NPS_MAX_EXACT_COUNT)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid external rate_state value"),
-				 errdetail("n must be at most 2^53.")));
-	rate_state_check(s, "rate_state");
-	PG_RETURN_POINTER(s);
+	PG_RETURN_POINTER(state_recv(&rate_state_type, (StringInfo) PG_GETARG_POINTER(0)));
 }
 
 PG_FUNCTION_INFO_V1(rate_state_send);
 Datum
 rate_state_send(PG_FUNCTION_ARGS)
 {
-	RateState  *s = (RateState *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
-
-	pq_begintypsend(&buf);
-	pq_sendint64(&buf, s->n);
-	pq_sendint64(&buf, s->hits);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	PG_RETURN_BYTEA_P(state_send(&rate_state_type, PG_GETARG_POINTER(0)));
 }
 
 /* ---------- rate_agg(boolean) ---------- */
@@ -214,7 +196,7 @@ rate_merge(RateState *into, const RateState *from, bool remove)
 	{
 		into->n += from->n;
 		into->hits += from->hits;
-		if ((double) into->n > NPS_MAX_EXACT_COUNT)
+		if (into->n > STATE_MAX_COUNT)
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("rate aggregate count out of range"),
@@ -257,27 +239,11 @@ rate_final(PG_FUNCTION_ARGS)
 
 /* ---------- rate_rollup(rate_result), rate_ci, rate_test ---------- */
 
-static int64
-rate_result_count(HeapTupleHeader r, int attno, const char *name)
-{
-	bool		isnull;
-	int64		v = DatumGetInt64(composite_field(r, attno, &isnull));
-
-	if (isnull || v < 0 || (double) v > NPS_MAX_EXACT_COUNT)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid rate_result value"),
-				 errdetail("Field \"%s\" must be a count from 0 to 2^53, not NULL.", name)));
-	return v;
-}
-
 /* Reads the counts of a stored rate_result; the derived fields are ignored. */
 static void
 rate_state_from_result(HeapTupleHeader r, RateState *s)
 {
-	s->n = rate_result_count(r, RATE_RESULT_N, "n");
-	s->hits = rate_result_count(r, RATE_RESULT_HITS, "hits");
-	rate_state_check(s, "rate_result");
+	state_from_result(&rate_state_type, r, s);
 }
 
 PG_FUNCTION_INFO_V1(rate_rollup_trans);
