@@ -143,8 +143,14 @@ nps_step(FunctionCallInfo fcinfo, int category, bool weighted, bool remove)
 		w = -w;
 		w2 = -w2;
 	}
-	/* unweighted, the sums are integers: the additions are exact */
 	s->responses += remove ? -1 : 1;
+	if (!weighted)
+	{
+		/* unweighted, the sums are integers below 2^53: exact additions */
+		s->sum[category] += w;
+		s->weight_sq += w2;
+		PG_RETURN_POINTER(s);
+	}
 	s->sum[category] = state_add_sum(&nps_state_type, s->sum[category], w, &s->hdr.inexact);
 	s->weight_sq = state_add_sum(&nps_state_type, s->weight_sq, w2, &s->hdr.inexact);
 	if (remove && s->hdr.inexact)

@@ -112,28 +112,24 @@ new_state(const StateType *type, FunctionCallInfo fcinfo)
 	return h;
 }
 
-const void *
-state_datum(const StateType *type, Datum d)
+void
+state_bad_version(const StateType *type, int version)
 {
-	const StateHeader *h = (const StateHeader *) DatumGetPointer(d);
-
-	if (unlikely(h->version != STATE_VERSION))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s value of format version %d cannot be read", type->name, h->version),
-				 errdetail("This version of the nps extension reads format version %d.", STATE_VERSION)));
-	return h;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s value of format version %d cannot be read", type->name, version),
+			 errdetail("This version of the nps extension reads format version %d.", STATE_VERSION)));
+	pg_unreachable();
 }
 
-void *
-state_arg(FunctionCallInfo fcinfo, const StateType *type)
+void
+state_not_aggregate(const StateType *type)
 {
-	if (unlikely(!AggCheckCallContext(fcinfo, NULL)))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("%s aggregate support function called in non-aggregate context",
-						type->metric)));
-	return unconstify(void *, state_datum(type, PG_GETARG_DATUM(0)));
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("%s aggregate support function called in non-aggregate context",
+					type->metric)));
+	pg_unreachable();
 }
 
 /* ---------- text form: "key=value key=value ...", keys in table order ---------- */

@@ -103,11 +103,32 @@ extern pg_attribute_noreturn() void state_impossible(const char *type_name,
 													 const char *detail_fmt,...) pg_attribute_printf(2, 3);
 extern pg_attribute_noreturn() void state_sum_overflow(const StateType *type);
 
-/* The state argument of a transition or combine function, to update in place. */
-extern void *state_arg(FunctionCallInfo fcinfo, const StateType *type);
+extern pg_attribute_noreturn() void state_not_aggregate(const StateType *type);
+extern pg_attribute_noreturn() void state_bad_version(const StateType *type, int version);
 
 /* A state argument only read (final functions, the merged state). */
-extern const void *state_datum(const StateType *type, Datum d);
+static inline const void *
+state_datum(const StateType *type, Datum d)
+{
+	const StateHeader *h = (const StateHeader *) DatumGetPointer(d);
+
+	if (unlikely(h->version != STATE_VERSION))
+		state_bad_version(type, h->version);
+	return h;
+}
+
+/*
+ * The state argument of a transition or combine function, which it updates
+ * in place: only inside an aggregate (0A000 otherwise).  Inline: it runs for
+ * every row.
+ */
+static inline void *
+state_arg(FunctionCallInfo fcinfo, const StateType *type)
+{
+	if (unlikely(!AggCheckCallContext(fcinfo, NULL)))
+		state_not_aggregate(type);
+	return unconstify(void *, state_datum(type, PG_GETARG_DATUM(0)));
+}
 
 /* Reads the counts of a stored result into *state and validates them. */
 extern void state_from_result(const StateType *type, HeapTupleHeader result,
