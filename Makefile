@@ -26,8 +26,8 @@ REGRESS     = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --load-extension=nps
 
 PG_CONFIG  ?= pg_config
-PG_CPPFLAGS = -I$(srcdir)/src
-PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+PG_CPPFLAGS = -I$(srcdir)/src $(if $(NPS_TEST_BUILD),-DUSE_ASSERT_CHECKING)
+PG_CFLAGS   = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers $(if $(NPS_TEST_BUILD),-Werror)
 SHLIB_LINK  = -lm
 
 EXTRA_CLEAN = nps--$(EXTVERSION).sql

@@ -125,8 +125,47 @@ JOIN LATERAL (SELECT ces_agg(ces) AS r FROM resp
               WHERE resp.touchpoint = a.touchpoint AND resp.day BETWEEN a.day - 6 AND a.day) b ON true;
 -- rollup errors: other scale, impossible counts (2 hits of 1 response)
 SELECT ces_rollup(r) FROM (VALUES ((SELECT ces_agg(4))), ((SELECT ces_agg(4, 5, 4)))) v(r);
-SELECT ces_rollup(ROW(1, NULL, NULL, 2, NULL, 7, 5, 6, 36)::ces_result);
+SELECT ces_rollup(ROW(1, NULL, NULL, NULL, 2, NULL, 7, 5, 6, 36)::ces_result);
 \set VERBOSITY default
 SELECT ces_rollup(r) FROM (VALUES ((SELECT ces_agg(4))), ((SELECT ces_agg(4, 5, 4)))) v(r);
+\set VERBOSITY sqlstate
 
-DROP TABLE known, w, resp, serial_results, daily;
+-- ---------- ces_ci and ces_test ----------
+-- a: 7 6 6 5 4, mean 5.6, var_samp (5 * 162 - 28^2) / 20 = 1.3, SE sqrt(1.3 / 5) = 0.5099
+-- b: 5 4 4 3 3, mean 3.8, var_samp (5 * 75 - 19^2) / 20 = 0.7, SE sqrt(0.7 / 5) = 0.3742
+-- a - b = 1.8, SE sqrt(0.26 + 0.14) = 0.6325, z = 2.8460, p = 0.00443
+CREATE TABLE ab AS
+SELECT (SELECT ces_agg(s) FROM unnest(ARRAY[7, 6, 6, 5, 4]) s) AS a,
+       (SELECT ces_agg(s) FROM unnest(ARRAY[5, 4, 4, 3, 3]) s) AS b;
+SELECT round((a).std_error::numeric, 4) AS se_a, round((a).margin_95::numeric, 4) AS margin_a,
+       round((b).std_error::numeric, 4) AS se_b FROM ab;
+SELECT round(difference::numeric, 4) AS difference, round(std_error::numeric, 4) AS std_error,
+       round(z::numeric, 4) AS z, round(p_value::numeric, 5) AS p_value, significant
+FROM ab, ces_test(a, b);
+SELECT round(difference::numeric, 4) AS difference, round(z::numeric, 4) AS z, significant
+FROM ab, ces_test(b, a, 0.999);
+-- the same as the two-sample z test written in SQL (what metric_status computed)
+SELECT abs(t.p_value - 2 * (1 - normal_cdf(abs((a).mean - (b).mean) / sqrt((a).std_error ^ 2 + (b).std_error ^ 2)))) < 1e-12 AS p_ok,
+       abs(t.std_error - sqrt((a).std_error ^ 2 + (b).std_error ^ 2)) < 1e-12 AS se_ok
+FROM ab, ces_test(a, b) t;
+-- interval: mean -/+ z SE; at 95% 5.6 -/+ 0.9994 = 4.6006 .. 6.5994
+SELECT round(low::numeric, 4) AS low, round(high::numeric, 4) AS high FROM ab, ces_ci(a);
+SELECT round(low::numeric, 4) AS low, round(high::numeric, 4) AS high FROM ab, ces_ci(a, 0.99);
+SELECT abs(low - ((a).mean - (a).margin_95)) < 1e-12 AS margin_ok FROM ab, ces_ci(a);
+-- clamped to the scale: 7 7 6 on 1..7
+SELECT round(low::numeric, 4) AS low, high FROM ces_ci((SELECT ces_agg(s) FROM unnest(ARRAY[7, 7, 6]) s));
+-- no spread: a zero-width interval and z = 0 (same means) or infinite (different)
+SELECT (ces_ci(ces_agg(5))).* FROM generate_series(1, 4);
+SELECT (ces_test(ces_agg(5), ces_agg(5))).* FROM generate_series(1, 4);
+SELECT (ces_test((SELECT ces_agg(6) FROM generate_series(1, 4)), (SELECT ces_agg(5) FROM generate_series(1, 4)))).*;
+-- fewer than 2 responses: no standard error, no interval, no test
+SELECT (ces_ci((SELECT ces_agg(5)))).*, (ces_test((SELECT ces_agg(5)), a)).* FROM ab;
+-- means of different scales are not compared (22023); bad confidence (22023)
+SELECT ces_test(a, (SELECT ces_agg(s, 5, 4) FROM unnest(ARRAY[5, 4]) s)) FROM ab;
+SELECT ces_ci(a, 1) FROM ab;
+SELECT ces_test(a, b, 0) FROM ab;
+SELECT ces_ci(ROW(1, NULL, NULL, NULL, 2, NULL, 7, 5, 6, 36)::ces_result);
+\set VERBOSITY default
+SELECT ces_test(a, (SELECT ces_agg(s, 5, 4) FROM unnest(ARRAY[5, 4]) s)) FROM ab;
+
+DROP TABLE known, w, resp, serial_results, daily, ab;

@@ -17,6 +17,11 @@ SELECT rate_agg(hit) FROM known;
 -- the same with plain SQL (NULLs skipped)
 SELECT count(hit) AS n, count(*) FILTER (WHERE hit) AS hits, round(100.0 * count(*) FILTER (WHERE hit) / count(hit), 4) AS rate
 FROM known;
+-- Wald standard error and 95% margin, like csat_result: 100 sqrt(p (1 - p) / n) = 2.8467
+SELECT round((r).std_error::numeric, 4) AS std_error, round((r).margin_95::numeric, 4) AS margin_95,
+       abs((r).std_error - 100 * sqrt(81 / 263.0 * (1 - 81 / 263.0) / 263)) < 1e-12 AS se_ok,
+       abs((r).margin_95 - 1.959963984540054 * (r).std_error) < 1e-12 AS margin_ok
+FROM (SELECT rate_agg(hit) AS r FROM known) s;
 
 -- rate_ci at any confidence equals the Wilson formula written in SQL
 SELECT c, round(low::numeric, 6) AS low, round(high::numeric, 6) AS high,
@@ -88,15 +93,15 @@ SELECT 'n=263 hits=81 x'::rate_state;
 SELECT 'n=-1 hits=0'::rate_state;
 SELECT 'n=1 hits=2'::rate_state;
 -- impossible stored results (22023)
-SELECT rate_rollup(ROW(1, 2, NULL, NULL, NULL)::rate_result);
-SELECT rate_rollup(ROW(NULL, 2, NULL, NULL, NULL)::rate_result);
-SELECT rate_ci(ROW(-1, 0, NULL, NULL, NULL)::rate_result);
+SELECT rate_rollup(ROW(1, 2, NULL, NULL, NULL, NULL, NULL)::rate_result);
+SELECT rate_rollup(ROW(NULL, 2, NULL, NULL, NULL, NULL, NULL)::rate_result);
+SELECT rate_ci(ROW(-1, 0, NULL, NULL, NULL, NULL, NULL)::rate_result);
 -- support functions refuse to run outside an aggregate: 0A000
 SELECT rate_trans('n=0 hits=0'::rate_state, true);
 \set VERBOSITY default
 SELECT * FROM rate_ci((SELECT rate_agg(true)), 1);
 SELECT 'n=1 hits=2'::rate_state;
-SELECT rate_rollup(ROW(NULL, 2, NULL, NULL, NULL)::rate_result);
+SELECT rate_rollup(ROW(NULL, 2, NULL, NULL, NULL, NULL, NULL)::rate_result);
 \set VERBOSITY sqlstate
 
 -- ---------- window frames ----------

@@ -25,12 +25,17 @@ BEGIN
   DROP TABLE copy_in_target;
   RETURN 'accepted';
 END $$;
--- binary form of an nps_state: responses, promoters, passives, detractors, weight_sq, inexact
+-- binary form of an nps_state: format version 1, responses, promoters, passives,
+-- detractors, weight_sq, inexact
 CREATE FUNCTION pg_temp.nps_bin(n bigint, p float8, a float8, d float8, w2 float8) RETURNS bytea
-  LANGUAGE sql AS $$ SELECT int8send(n) || float8send(p) || float8send(a) || float8send(d) || float8send(w2) || '\x00'::bytea $$;
--- binary form of a scale_state: responses, scale_max, threshold, hits, sum, sum_sq
-CREATE FUNCTION pg_temp.scale_bin(VARIADIC v bigint[]) RETURNS bytea
-  LANGUAGE sql AS $$ SELECT string_agg(int8send(x), ''::bytea ORDER BY i) FROM unnest(v) WITH ORDINALITY u(x, i) $$;
+  LANGUAGE sql AS $$ SELECT '\x01'::bytea || int8send(n) || float8send(p) || float8send(a) || float8send(d) || float8send(w2) || '\x00'::bytea $$;
+-- binary form of a scale_state: format version 1, responses, scale_max (int4),
+-- threshold (int4), hits, sum, sum_sq
+CREATE FUNCTION pg_temp.scale_bin(n bigint, m int, t int, h bigint, s bigint, s2 bigint) RETURNS bytea
+  LANGUAGE sql AS $$ SELECT '\x01'::bytea || int8send(n) || int4send(m) || int4send(t) || int8send(h) || int8send(s) || int8send(s2) $$;
+-- binary form of a rate_state: format version 1, n, hits
+CREATE FUNCTION pg_temp.rate_bin(n bigint, h bigint) RETURNS bytea
+  LANGUAGE sql AS $$ SELECT '\x01'::bytea || int8send(n) || int8send(h) $$;
 
 -- ==================== nps_state / nps_result ====================
 
@@ -116,14 +121,16 @@ SELECT 'responses=2 scale_max=5 threshold=4 hits=0 sum=5 sum_sq=14'::scale_state
 SELECT pg_temp.copy_in('scale_state', pg_temp.scale_bin(2, 5, 4, 0, 5, 14), :'binfile') AS binary_in;
 SELECT csat_rollup(ROW(2, 0, NULL, NULL, NULL, NULL, 5, 4, 5, 14)::csat_result);
 SELECT csat_ci(ROW(2, 0, NULL, NULL, NULL, NULL, 5, 4, 5, 14)::csat_result);
-SELECT ces_rollup(ROW(2, NULL, NULL, 0, NULL, 5, 4, 5, 14)::ces_result);
--- domains (22023): negative count, count past 2^53, scale beyond int4
+SELECT ces_rollup(ROW(2, NULL, NULL, NULL, 0, NULL, 5, 4, 5, 14)::ces_result);
+-- domains (22023): negative count or scale, count past 2^53, a stored scale beyond int4
 SELECT 'responses=-1 scale_max=5 threshold=4 hits=0 sum=0 sum_sq=0'::scale_state;
+SELECT 'responses=1 scale_max=-5 threshold=4 hits=1 sum=4 sum_sq=16'::scale_state;
 SELECT 'responses=1 scale_max=5 threshold=4 hits=1 sum=4 sum_sq=9007199254740993'::scale_state;
-SELECT 'responses=1 scale_max=4294967296 threshold=4 hits=1 sum=4 sum_sq=16'::scale_state;
 SELECT pg_temp.copy_in('scale_state', pg_temp.scale_bin(-1, 5, 4, 0, 0, 0), :'binfile') AS negative,
-       pg_temp.copy_in('scale_state', pg_temp.scale_bin(1, 4294967296, 4, 1, 4, 16), :'binfile') AS big_scale;
+       pg_temp.copy_in('scale_state', pg_temp.scale_bin(1, -5, 4, 1, 4, 16), :'binfile') AS negative_scale;
 SELECT csat_rollup(ROW(1, 1, NULL, NULL, NULL, NULL, 4294967296, 4, 4, 16)::csat_result);
+-- the scale is an int4 in the state: a larger one in text input is out of range (22003)
+SELECT 'responses=1 scale_max=4294967296 threshold=4 hits=1 sum=4 sum_sq=16'::scale_state;
 SELECT csat_rollup(ROW(1, 1, NULL, NULL, NULL, NULL, 5, NULL, 4, 16)::csat_result);
 -- numbers int8 cannot hold (22003); malformed (22P02)
 SELECT 'responses=1 scale_max=5 threshold=4 hits=1 sum=4 sum_sq=99999999999999999999'::scale_state;
@@ -143,19 +150,19 @@ SELECT 'n=-1 hits=0'::rate_state, 'n=1 hits=-1'::rate_state;
 SELECT 'n=1 hits=2'::rate_state;
 SELECT 'n=99999999999999999999 hits=0'::rate_state;
 SELECT 'n=1 hits=0x'::rate_state;
-SELECT pg_temp.copy_in('rate_state', int8send(3) || int8send(2), :'binfile') AS ok,
-       pg_temp.copy_in('rate_state', int8send(1) || int8send(2), :'binfile') AS more_hits,
-       pg_temp.copy_in('rate_state', int8send(9007199254740993) || int8send(0), :'binfile') AS past_2_53,
-       pg_temp.copy_in('rate_state', int8send(9007199254740992) || int8send(0), :'binfile') AS two_53;
-SELECT rate_rollup(ROW(9007199254740993, 0, NULL, NULL, NULL)::rate_result);
-SELECT rate_rollup(ROW(1, 2, NULL, NULL, NULL)::rate_result);
-SELECT rate_test(ROW(1, 2, NULL, NULL, NULL)::rate_result, rate_agg(true)) FROM generate_series(1, 3);
-SELECT rate_rollup(r) FROM (VALUES (ROW(4503599627370497, 0, NULL, NULL, NULL)::rate_result),
-                                   (ROW(4503599627370496, 0, NULL, NULL, NULL)::rate_result)) v(r);
-SELECT (rate_rollup(r)).n FROM (VALUES (ROW(4503599627370496, 0, NULL, NULL, NULL)::rate_result),
-                                       (ROW(4503599627370496, 0, NULL, NULL, NULL)::rate_result)) v(r);
-SELECT (rate_ci(ROW(0, 0, NULL, NULL, NULL)::rate_result)).*;
-SELECT (rate_test(ROW(0, 0, NULL, NULL, NULL)::rate_result, rate_agg(true))).* FROM generate_series(1, 3);
+SELECT pg_temp.copy_in('rate_state', pg_temp.rate_bin(3, 2), :'binfile') AS ok,
+       pg_temp.copy_in('rate_state', pg_temp.rate_bin(1, 2), :'binfile') AS more_hits,
+       pg_temp.copy_in('rate_state', pg_temp.rate_bin(9007199254740993, 0), :'binfile') AS past_2_53,
+       pg_temp.copy_in('rate_state', pg_temp.rate_bin(9007199254740992, 0), :'binfile') AS two_53;
+SELECT rate_rollup(ROW(9007199254740993, 0, NULL, NULL, NULL, NULL, NULL)::rate_result);
+SELECT rate_rollup(ROW(1, 2, NULL, NULL, NULL, NULL, NULL)::rate_result);
+SELECT rate_test(ROW(1, 2, NULL, NULL, NULL, NULL, NULL)::rate_result, rate_agg(true)) FROM generate_series(1, 3);
+SELECT rate_rollup(r) FROM (VALUES (ROW(4503599627370497, 0, NULL, NULL, NULL, NULL, NULL)::rate_result),
+                                   (ROW(4503599627370496, 0, NULL, NULL, NULL, NULL, NULL)::rate_result)) v(r);
+SELECT (rate_rollup(r)).n FROM (VALUES (ROW(4503599627370496, 0, NULL, NULL, NULL, NULL, NULL)::rate_result),
+                                       (ROW(4503599627370496, 0, NULL, NULL, NULL, NULL, NULL)::rate_result)) v(r);
+SELECT (rate_ci(ROW(0, 0, NULL, NULL, NULL, NULL, NULL)::rate_result)).*;
+SELECT (rate_test(ROW(0, 0, NULL, NULL, NULL, NULL, NULL)::rate_result, rate_agg(true))).* FROM generate_series(1, 3);
 
 -- ==================== round trips ====================
 -- every value text input accepts survives COPY BINARY (send/recv) bit for bit
@@ -189,6 +196,23 @@ SELECT (SELECT array_agg(s::text) FROM nps_states) = (SELECT array_agg(s::text) 
 -- and what binary input accepts, text input accepts
 SELECT count(*) AS states, count(*) FILTER (WHERE s::text::nps_state::text = s::text) AS text_round_trip FROM nps_back;
 SELECT s FROM nps_back;
+
+-- ==================== format version and size ====================
+-- the binary form starts with the format version; this release reads version 1
+SELECT pg_temp.copy_in('rate_state', '\x02'::bytea || int8send(3) || int8send(2), :'binfile') AS version_2,
+       pg_temp.copy_in('rate_state', '\x01'::bytea || int8send(3), :'binfile') AS truncated;
+-- INTERNALLENGTH of each state type = sizeof its C struct (48, 48, 24)
+SELECT t::regtype, typlen FROM unnest(ARRAY['nps_state', 'scale_state', 'rate_state']::regtype[]) t
+JOIN pg_type ON pg_type.oid = t ORDER BY typlen DESC, t::text;
+-- input functions compare them: a type declared with another length is refused
+CREATE TYPE wrong_state;
+CREATE FUNCTION wrong_state_in(cstring) RETURNS wrong_state AS '$libdir/nps', 'rate_state_in' LANGUAGE C STRICT;
+CREATE FUNCTION wrong_state_out(wrong_state) RETURNS cstring AS '$libdir/nps', 'rate_state_out' LANGUAGE C STRICT;
+CREATE TYPE wrong_state (INPUT = wrong_state_in, OUTPUT = wrong_state_out, INTERNALLENGTH = 16, ALIGNMENT = double);
+\set VERBOSITY default
+SELECT 'n=1 hits=1'::wrong_state;
+\set VERBOSITY sqlstate
+DROP TYPE wrong_state CASCADE;
 
 -- ==================== messages ====================
 \set VERBOSITY default

@@ -162,7 +162,8 @@ build_result_tuple(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
 		HeapTuple	first = heap_form_tuple(cache->tupdesc, values, nulls);
 
 		/* keep it only if it has the plain layout we rely on */
-		if (first->t_data->t_hoff + 8 * natts != first->t_len)
+		Assert(natts > 0);
+		if (first->t_len != (uint32) (first->t_data->t_hoff + 8 * natts))
 		{
 			cache->flat = false;
 			return HeapTupleGetDatum(first);
@@ -179,29 +180,4 @@ build_result_tuple(FunctionCallInfo fcinfo, Datum *values, bool *nulls)
 	for (i = 0; i < natts; i++)
 		store_att_byval(data + 8 * i, values[i], 8);
 	return PointerGetDatum(td);
-}
-
-Datum
-test_result_row(FunctionCallInfo fcinfo, double difference, double std_error,
-				double z, double confidence)
-{
-	Datum		values[5];
-	bool		nulls[5] = {false, false, false, false, false};
-	double		p = two_sided_p(z);
-
-	values[0] = Float8GetDatum(difference);
-	values[1] = Float8GetDatum(std_error);
-	values[2] = Float8GetDatum(z);
-	values[3] = Float8GetDatum(p);
-	values[4] = BoolGetDatum(p < 1.0 - confidence);
-	return build_result_tuple(fcinfo, values, nulls);
-}
-
-Datum
-test_result_null(FunctionCallInfo fcinfo)
-{
-	Datum		values[5] = {0};
-	bool		nulls[5] = {true, true, true, true, true};
-
-	return build_result_tuple(fcinfo, values, nulls);
 }

@@ -1,8 +1,8 @@
 -- src/csat.sql
 -- Bounded-scale scores: the shared aggregate state scale_state; CSAT
 -- (csat_result, csat_agg, csat_rollup, csat_ci, csat_test) and CES
--- (ces_result, ces_agg, ces_rollup).  C functions in csat.c; the proportion
--- statistics they use are in rate.c.
+-- (ces_result, ces_agg, ces_rollup, ces_ci, ces_test).  C functions in
+-- scale.c; the statistics they use are in stats.c.
 -- Aggregates cannot have DEFAULT arguments, so csat_agg/ces_agg come in three
 -- arities per score type: (score), (score, scale_max) and
 -- (score, scale_max, threshold); the omitted arguments take the defaults.
@@ -68,6 +68,7 @@ CREATE TYPE nps.ces_result AS (
   responses    bigint,
   mean         double precision,
   std_error    double precision,
+  margin_95    double precision,
   easy         bigint,
   easy_pct     double precision,
   scale_max    bigint,
@@ -76,10 +77,11 @@ CREATE TYPE nps.ces_result AS (
   score_sq_sum bigint
 );
 COMMENT ON TYPE nps.ces_result IS
-  'Result of ces_agg/ces_rollup: mean Customer Effort Score with its standard error, count and percent of easy responses, and the scale and sums that make rollups exact';
+  'Result of ces_agg/ces_rollup: mean Customer Effort Score with its standard error and 95% margin, count and percent of easy responses, and the scale and sums that make rollups exact';
 COMMENT ON COLUMN nps.ces_result.responses IS 'rows counted (rows with a NULL score, scale_max or easy_min are skipped)';
 COMMENT ON COLUMN nps.ces_result.mean IS 'mean score (1..scale_max), never rounded';
 COMMENT ON COLUMN nps.ces_result.std_error IS 'standard error of the mean: sample standard deviation / sqrt(responses); NULL for one response';
+COMMENT ON COLUMN nps.ces_result.margin_95 IS 'half-width of the 95% normal interval of mean (1.959964 * std_error); NULL for one response; ces_ci gives any confidence';
 COMMENT ON COLUMN nps.ces_result.easy IS 'responses scoring easy_min or more';
 COMMENT ON COLUMN nps.ces_result.easy_pct IS 'percent of responses scoring easy_min or more';
 COMMENT ON COLUMN nps.ces_result.scale_max IS 'scores are integers from 1 to scale_max';
@@ -458,3 +460,23 @@ CREATE FUNCTION nps.csat_test(a nps.csat_result, b nps.csat_result,
   AS 'MODULE_PATHNAME', 'csat_test' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION nps.csat_test(nps.csat_result, nps.csat_result, double precision) IS
   'two-sided pooled two-proportion z-test of two CSAT results: difference a - b in points (signed), pooled standard error, z, p-value, significant at the confidence';
+
+-- ---------- inference on CES results ----------
+
+CREATE FUNCTION nps.ces_ci(r nps.ces_result,
+                           confidence double precision DEFAULT 0.95,
+                           OUT low double precision, OUT high double precision)
+  RETURNS record
+  AS 'MODULE_PATHNAME', 'ces_ci' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION nps.ces_ci(nps.ces_result, double precision) IS
+  'normal confidence interval of the mean CES (mean -/+ z std_error), clamped to 1..scale_max; NULL for fewer than 2 responses';
+
+CREATE FUNCTION nps.ces_test(a nps.ces_result, b nps.ces_result,
+                             confidence double precision DEFAULT 0.95,
+                             OUT difference double precision, OUT std_error double precision,
+                             OUT z double precision, OUT p_value double precision,
+                             OUT significant boolean)
+  RETURNS record
+  AS 'MODULE_PATHNAME', 'ces_test' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION nps.ces_test(nps.ces_result, nps.ces_result, double precision) IS
+  'two-sided z-test of two mean CES: difference a - b (signed), std_error sqrt(se_a^2 + se_b^2), z, p-value, significant at the confidence; NULL for fewer than 2 responses on either side; different scales raise 22023';

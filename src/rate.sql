@@ -2,7 +2,7 @@
 -- Service rates (first-contact resolution, SLA met, complaints...): the
 -- aggregate state rate_state, the result rate_result, rate_agg(boolean),
 -- rate_rollup over stored results, rate_ci (Wilson) and rate_test (pooled
--- two-proportion z-test).  C functions in rate.c.
+-- two-proportion z-test).  C functions in rate.c (statistics in stats.c).
 -- Everything is schema-qualified: the script must not depend on search_path.
 
 -- ---------- the aggregate state ----------
@@ -21,7 +21,7 @@ CREATE TYPE nps.rate_state (
   OUTPUT = nps.rate_state_out,
   RECEIVE = nps.rate_state_recv,
   SEND = nps.rate_state_send,
-  INTERNALLENGTH = 16,
+  INTERNALLENGTH = 24,
   ALIGNMENT = double,
   STORAGE = plain
 );
@@ -35,17 +35,21 @@ COMMENT ON FUNCTION nps.rate_state_send(nps.rate_state) IS 'binary output of rat
 -- ---------- the result ----------
 
 CREATE TYPE nps.rate_result AS (
-  n       bigint,
-  hits    bigint,
-  rate    double precision,
-  ci_low  double precision,
-  ci_high double precision
+  n         bigint,
+  hits      bigint,
+  rate      double precision,
+  std_error double precision,
+  margin_95 double precision,
+  ci_low    double precision,
+  ci_high   double precision
 );
 COMMENT ON TYPE nps.rate_result IS
-  'Result of rate_agg/rate_rollup: hits out of n, the rate in percent and its Wilson 95% interval';
+  'Result of rate_agg/rate_rollup: hits out of n, the rate in percent with its Wald standard error and 95% margin in points, and its Wilson 95% interval';
 COMMENT ON COLUMN nps.rate_result.n IS 'rows counted (NULLs are skipped)';
 COMMENT ON COLUMN nps.rate_result.hits IS 'rows that were true';
 COMMENT ON COLUMN nps.rate_result.rate IS 'rate in percent: 100 * hits / n, never rounded';
+COMMENT ON COLUMN nps.rate_result.std_error IS 'Wald standard error of rate, in points: 100 * sqrt(p (1 - p) / n)';
+COMMENT ON COLUMN nps.rate_result.margin_95 IS 'half-width of the 95% Wald interval of rate, in points (1.959964 * std_error); ci_low/ci_high and rate_ci give the Wilson interval';
 COMMENT ON COLUMN nps.rate_result.ci_low IS 'lower bound of the Wilson 95% interval of the rate, in percent';
 COMMENT ON COLUMN nps.rate_result.ci_high IS 'upper bound of the Wilson 95% interval of the rate, in percent';
 

@@ -1,6 +1,7 @@
 /*
  * settings.c
- *		The nps.* configuration parameters (GUCs) and the library's _PG_init.
+ *		Module entry of the nps extension: the magic block, _PG_init, and the
+ *		nps.* configuration parameters (GUCs) it defines.
  *
  *	nps.window          interval, default '30 days': the "current" window of
  *	                    the journey views (the previous window, for change
@@ -37,8 +38,8 @@
  * have them validated when they are set, load the library first (call any
  * nps function in that session, or add nps to session_preload_libraries).
  *
- * This file holds the only _PG_init of the library (nps.c has the magic
- * block).
+ * This file is the module entry: the magic block every loadable module
+ * carries and the library's only _PG_init.
  */
 #include "postgres.h"
 
@@ -49,6 +50,8 @@
 #include "utils/datetime.h"
 #include "utils/guc.h"
 #include "utils/timestamp.h"
+
+PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 

@@ -1,8 +1,10 @@
 /*
  * stats.c
- *		The normal distribution, which PostgreSQL 15 lacks: the CDF (from
- *		libm's erfc) and its inverse, plus the confidence -> z helper every
- *		interval and test in the extension uses.
+ *		The statistics shared by every metric area (see stats.h): the normal
+ *		distribution, which PostgreSQL 15 lacks, confidence levels, the
+ *		Wilson interval, the tests of proportions and means, and the rows
+ *		intervals and tests return.  Kept apart from the metrics so that each
+ *		formula exists once and every test reports the same way.
  *
  * normal_quantile() starts from Acklam's rational approximation (relative
  * error about 1e-9) and refines it with one Halley step against the exact
@@ -15,6 +17,7 @@
 #include "utils/float.h"
 
 #include "common.h"
+#include "stats.h"
 
 double
 normal_cdf(double x)
@@ -131,4 +134,124 @@ nps_normal_quantile(PG_FUNCTION_ARGS)
 				 errmsg("probability must be between 0 and 1"),
 				 errdetail("Probability %g was given.", p)));
 	PG_RETURN_FLOAT8(normal_quantile(p));
+}
+
+/* ---------- proportions ---------- */
+
+void
+wilson_interval(double hits, double n, double z, double *low, double *high)
+{
+	double		p = hits / n;
+	double		z2n = z * z / n;
+	double		denom = 1.0 + z2n;
+	double		center = (p + z2n / 2.0) / denom;
+	double		half = z * sqrt(p * (1.0 - p) / n + z2n / (4.0 * n)) / denom;
+
+	Assert(n > 0.0 && hits >= 0.0 && hits <= n);
+	/* the bounds are exactly 0 and 1 at the edges; do not let rounding move them */
+	*low = hits <= 0.0 ? 0.0 : Max(0.0, center - half);
+	*high = hits >= n ? 1.0 : Min(1.0, center + half);
+}
+
+double
+proportion_std_error(int64 hits, int64 n)
+{
+	double		p = (double) hits / (double) n;
+
+	Assert(n > 0 && hits >= 0 && hits <= n);
+	return 100.0 * sqrt(p * (1.0 - p) / (double) n);
+}
+
+/* ---------- result rows ---------- */
+
+Datum
+interval_row(FunctionCallInfo fcinfo, bool valid, double low, double high)
+{
+	Datum		values[2] = {Float8GetDatum(low), Float8GetDatum(high)};
+	bool		nulls[2] = {!valid, !valid};
+
+	Assert(!valid || low <= high);
+	return build_result_tuple(fcinfo, values, nulls);
+}
+
+Datum
+wilson_row(FunctionCallInfo fcinfo, int64 hits, int64 n, double confidence)
+{
+	double		z = z_for_confidence(confidence);
+	double		low = 0.0,
+				high = 0.0;
+
+	if (n > 0)
+		wilson_interval((double) hits, (double) n, z, &low, &high);
+	return interval_row(fcinfo, n > 0, 100.0 * low, 100.0 * high);
+}
+
+Datum
+test_row(FunctionCallInfo fcinfo, double difference, double estimate,
+		 double std_error, double confidence)
+{
+	Datum		values[5];
+	bool		nulls[5] = {false, false, false, false, false};
+	double		z,
+				p;
+
+	Assert(std_error >= 0.0);
+	if (std_error > 0.0)
+		z = estimate / std_error;
+	else if (estimate == 0.0)
+		z = 0.0;				/* no variance, no difference: nothing to see */
+	else
+		z = estimate > 0 ? get_float8_infinity() : -get_float8_infinity();
+	p = two_sided_p(z);
+	values[0] = Float8GetDatum(difference);
+	values[1] = Float8GetDatum(std_error);
+	values[2] = Float8GetDatum(z);
+	values[3] = Float8GetDatum(p);
+	values[4] = BoolGetDatum(p < 1.0 - confidence);
+	return build_result_tuple(fcinfo, values, nulls);
+}
+
+Datum
+test_row_null(FunctionCallInfo fcinfo)
+{
+	Datum		values[5] = {0};
+	bool		nulls[5] = {true, true, true, true, true};
+
+	return build_result_tuple(fcinfo, values, nulls);
+}
+
+/*
+ * Pooled two-proportion z-test (the classic test of H0: pa = pb; z^2 is
+ * Pearson's chi-square of the 2x2 table without continuity correction, R's
+ * prop.test(correct = FALSE)).  All NULL when either n is 0.
+ */
+Datum
+proportion_test(FunctionCallInfo fcinfo, int64 hits_a, int64 n_a,
+				int64 hits_b, int64 n_b, double confidence)
+{
+	double		pooled,
+				diff;
+
+	(void) z_for_confidence(confidence);	/* validates it */
+	if (n_a <= 0 || n_b <= 0)
+		return test_row_null(fcinfo);
+
+	/* a/n_a - b/n_b over a common denominator: 45/100 - 30/100 is exactly 15 points */
+	diff = 100.0 * (double) ((int128) hits_a * n_b - (int128) hits_b * n_a) /
+		((double) n_a * (double) n_b);
+	pooled = (double) (hits_a + hits_b) / (double) (n_a + n_b);
+	/* 0 only when both samples are all hits or all misses: no difference */
+	return test_row(fcinfo, diff, diff,
+					100.0 * sqrt(pooled * (1.0 - pooled) * (1.0 / n_a + 1.0 / n_b)),
+					confidence);
+}
+
+/* Two-sample z-test of means (unpooled): se = sqrt(se_a^2 + se_b^2). */
+Datum
+mean_test(FunctionCallInfo fcinfo, double mean_a, double se_a,
+		  double mean_b, double se_b, double confidence)
+{
+	(void) z_for_confidence(confidence);
+	return test_row(fcinfo, mean_a - mean_b, mean_a - mean_b,
+					sqrt(se_a * se_a + se_b * se_b), confidence);
 }

@@ -1,6 +1,6 @@
 -- src/stats.sql
--- Statistics on NPS results: the normal distribution, confidence intervals,
--- significance tests and sample sizes.  C functions in stats.c/nps_infer.c.
+-- Statistics on NPS results: the normal distribution (stats.c), confidence
+-- intervals, significance tests and sample sizes (nps.c).
 
 CREATE FUNCTION nps.normal_cdf(x double precision) RETURNS double precision
   AS 'MODULE_PATHNAME', 'nps_normal_cdf' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
