@@ -72,21 +72,30 @@ nps_ensure_deps() {
     fi
 }
 
-# Build and install the extension (compiler warnings are shown, not fatal).
+# Build and install the extension.  With NPS_TEST_BUILD=1 in the environment
+# (run_tests.sh sets it) the build also compiles the Assert()s in
+# (-DUSE_ASSERT_CHECKING) and turns warnings into errors (-Werror); make does not
+# track compiler flags, so it starts from make clean.
 nps_build() {
     cd "$REPO" || exit 1
-    nps_log "building (make PG_CONFIG=$PG_CONFIG)"
+    local flags=()
+    if [ -n "${NPS_TEST_BUILD:-}" ]; then
+        flags=(NPS_TEST_BUILD=1)
+        make PG_CONFIG="$PG_CONFIG" clean >/dev/null
+    fi
+    nps_log "building (make PG_CONFIG=$PG_CONFIG ${flags[*]})"
     local out="$REPO/results/build.log"
     mkdir -p "$REPO/results"
-    make PG_CONFIG="$PG_CONFIG" 2>&1 | tee "$out"
+    make PG_CONFIG="$PG_CONFIG" "${flags[@]}" 2>&1 | tee "$out"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || nps_die "build failed (see $out)"
     local warnings
     warnings=$(grep -c 'warning:' "$out" || true)
-    [ "$warnings" -eq 0 ] || nps_log "build: $warnings compiler warning(s) (not fatal)"
+    [ "$warnings" -eq 0 ] || nps_log "build: $warnings compiler warning(s)"
     nps_log "installing (make PG_CONFIG=$PG_CONFIG install)"
     if [ -w "$("$PG_CONFIG" --pkglibdir)" ]; then
-        make PG_CONFIG="$PG_CONFIG" install
+        make PG_CONFIG="$PG_CONFIG" "${flags[@]}" install
     else
-        nps_sudo make PG_CONFIG="$PG_CONFIG" install
+        nps_sudo make PG_CONFIG="$PG_CONFIG" "${flags[@]}" install
     fi
 }
 

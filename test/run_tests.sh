@@ -32,7 +32,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 nps_ensure_deps
-nps_build
+NPS_TEST_BUILD=1 nps_build   # with Assert()s and -Werror
 nps_start_cluster
 cd "$REPO"
 
