@@ -31,6 +31,32 @@ trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# count_results DIR TOOL RC TEST...: counts each test as passed or failed from
+# TOOL's result lines in DIR/TOOL.log, like (PostgreSQL 15)
+#   "test nps_agg                      ... ok           45 ms"
+#   "test nps_agg                      ... FAILED       45 ms"
+# (pg_regress and pg_isolation_regress print the same); a test without a result
+# line (the tool could not run it) counts as failed.  On failure the tool leaves
+# DIR/regression.diffs, which is printed.
+count_results() {
+    local dir=$1 tool=$2 rc=$3 t status
+    shift 3
+    for t in "$@"; do
+        status=$(awk -v t="$t" '$1 == "test" && $2 == t && $3 == "..." { print $4; exit }' "$dir/$tool.log")
+        if [ "$status" = ok ]; then
+            PASSED=$((PASSED + 1))
+        else
+            FAILED=$((FAILED + 1))
+            [ -n "$status" ] || echo "test $t: no result from $tool (exit $rc)"
+        fi
+    done
+    if [ -s "$dir/regression.diffs" ]; then
+        echo "---- $dir/regression.diffs ----"
+        cat "$dir/regression.diffs"
+        echo "---- end of regression.diffs ----"
+    fi
+}
+
 nps_ensure_deps
 NPS_TEST_BUILD=1 nps_build   # with Assert()s and -Werror
 nps_start_cluster
@@ -60,26 +86,7 @@ if [ "${#TESTS[@]}" -gt 0 ]; then
         --host="$PGHOST" --port="$PGPORT" --user=postgres --dbname=contrib_regression \
         "${TESTS[@]}" 2>&1 | tee "$OUTDIR/pg_regress.log" || regress_rc=$?
 
-    # Count per test file from lines like (PostgreSQL 15)
-    #   "test nps_agg                      ... ok           45 ms"
-    #   "test nps_agg                      ... FAILED       45 ms"
-    # A test without a result line (pg_regress could not run it) counts as failed.
-    for t in "${TESTS[@]}"; do
-        status=$(awk -v t="$t" '$1 == "test" && $2 == t && $3 == "..." { print $4; exit }' \
-                 "$OUTDIR/pg_regress.log")
-        if [ "$status" = ok ]; then
-            PASSED=$((PASSED + 1))
-        else
-            FAILED=$((FAILED + 1))
-            [ -n "$status" ] || echo "test $t: no result from pg_regress (exit $regress_rc)"
-        fi
-    done
-    # On failure show the diffs (pg_regress leaves regression.diffs only then).
-    if [ -s "$OUTDIR/regression.diffs" ]; then
-        echo "---- $OUTDIR/regression.diffs ----"
-        cat "$OUTDIR/regression.diffs"
-        echo "---- end of regression.diffs ----"
-    fi
+    count_results "$OUTDIR" pg_regress "$regress_rc" "${TESTS[@]}"
 else
     nps_log "pg_regress: no sql/*.sql files"
 fi
@@ -109,22 +116,7 @@ if [ "${#ISO_TESTS[@]}" -gt 0 ]; then
             --inputdir=test/isolation --outputdir="$ISODIR" \
             --host="$PGHOST" --port="$PGPORT" --user=postgres --dbname=isolation_regression \
             "${ISO_TESTS[@]}" </dev/null 2>&1 | tee "$ISODIR/pg_isolation_regress.log" || iso_rc=$?
-        # Same result lines as pg_regress ("test owner_security ... ok 812 ms").
-        for t in "${ISO_TESTS[@]}"; do
-            status=$(awk -v t="$t" '$1 == "test" && $2 == t && $3 == "..." { print $4; exit }' \
-                     "$ISODIR/pg_isolation_regress.log")
-            if [ "$status" = ok ]; then
-                PASSED=$((PASSED + 1))
-            else
-                FAILED=$((FAILED + 1))
-                [ -n "$status" ] || echo "isolation test $t: no result from pg_isolation_regress (exit $iso_rc)"
-            fi
-        done
-        if [ -s "$ISODIR/regression.diffs" ]; then
-            echo "---- $ISODIR/regression.diffs ----"
-            cat "$ISODIR/regression.diffs"
-            echo "---- end of regression.diffs ----"
-        fi
+        count_results "$ISODIR" pg_isolation_regress "$iso_rc" "${ISO_TESTS[@]}"
     fi
 else
     nps_log "pg_isolation_regress: no test/isolation/specs/*.spec files"

@@ -172,57 +172,57 @@ next_ids() {
 
 # restore_and_compare LABEL PG_RESTORE_ARGS...: a fresh $dst, restored and compared
 restore_and_compare() {
-local label=$1; shift
-dropdb --if-exists "$dst"
-case "$label" in
-    superuser) createdb "$dst" ;;
-    owner) createdb -O "$owner" "$dst" ;;
-esac
-listener_out=$(mktemp)
-# a listener on the destination during the restore: with nps.notify=off nothing is sent
-psql -X -q -d "$dst" -c "LISTEN nps_detractor" -c "SELECT pg_sleep(3)" >"$listener_out" 2>&1 &
-listener=$!
-sleep 1
-PGOPTIONS='-c nps.notify=off' "$bindir/pg_restore" --exit-on-error "$@" -d "$dst" "$dump" || { wait "$listener" || true; fail "pg_restore failed"; }
-wait "$listener" || true
-if grep -q '^Asynchronous' "$listener_out"; then rm -f "$listener_out"; fail "notifications sent during a restore with nps.notify=off"; fi
-rm -f "$listener_out"
-echo "ok ($label): pg_dump -Fc and pg_restore --exit-on-error (nps.notify=off: no notifications)"
+    local label=$1; shift
+    dropdb --if-exists "$dst"
+    case "$label" in
+        superuser) createdb "$dst" ;;
+        owner) createdb -O "$owner" "$dst" ;;
+    esac
+    listener_out=$(mktemp)
+    # a listener on the destination during the restore: with nps.notify=off nothing is sent
+    psql -X -q -d "$dst" -c "LISTEN nps_detractor" -c "SELECT pg_sleep(3)" >"$listener_out" 2>&1 &
+    listener=$!
+    sleep 1
+    PGOPTIONS='-c nps.notify=off' "$bindir/pg_restore" --exit-on-error "$@" -d "$dst" "$dump" || { wait "$listener" || true; fail "pg_restore failed"; }
+    wait "$listener" || true
+    if grep -q '^Asynchronous' "$listener_out"; then rm -f "$listener_out"; fail "notifications sent during a restore with nps.notify=off"; fi
+    rm -f "$listener_out"
+    echo "ok ($label): pg_dump -Fc and pg_restore --exit-on-error (nps.notify=off: no notifications)"
 
-after_tables=$(table_sums "$dst")
-if [ "$before_tables" != "$after_tables" ]; then
-    diff <(echo "$before_tables") <(echo "$after_tables") || true
-    fail "table contents differ after restore"
-fi
-echo "ok ($label): every table has the same rows (count and md5) after restore"
+    after_tables=$(table_sums "$dst")
+    if [ "$before_tables" != "$after_tables" ]; then
+        diff <(echo "$before_tables") <(echo "$after_tables") || true
+        fail "table contents differ after restore"
+    fi
+    echo "ok ($label): every table has the same rows (count and md5) after restore"
 
-after_views=$(view_sums "$dst")
-if [ "$before_views" != "$after_views" ]; then
-    diff <(echo "$before_views") <(echo "$after_views") || true
-    fail "view outputs differ after restore"
-fi
-if echo "$before_views" | grep -qv ' [1-9][0-9]* [0-9a-f]\{32\}$'; then
-    echo "$before_views"; fail "a view function gave no rows or an error"
-fi
-echo "$after_views"
-echo "ok ($label): every *_at function gives the same rows after restore"
+    after_views=$(view_sums "$dst")
+    if [ "$before_views" != "$after_views" ]; then
+        diff <(echo "$before_views") <(echo "$after_views") || true
+        fail "view outputs differ after restore"
+    fi
+    if echo "$before_views" | grep -qv ' [1-9][0-9]* [0-9a-f]\{32\}$'; then
+        echo "$before_views"; fail "a view function gave no rows or an error"
+    fi
+    echo "$after_views"
+    echo "ok ($label): every *_at function gives the same rows after restore"
 
-after_rls=$(rls_state "$dst")
-[ "$before_rls" = "$after_rls" ] || fail "row-level security before '$before_rls', after '$after_rls'"
-echo "ok ($label): row-level security kept: $after_rls"
+    after_rls=$(rls_state "$dst")
+    [ "$before_rls" = "$after_rls" ] || fail "row-level security before '$before_rls', after '$after_rls'"
+    echo "ok ($label): row-level security kept: $after_rls"
 
-after_grants=$(grants "$dst")
-[ "$before_grants" = "$after_grants" ] || fail "grants before '$before_grants', after '$after_grants'"
-echo "ok ($label): the same grants to the other roles"
-after_roles=$(role_rows "$dst")
-if [ "$before_roles" != "$after_roles" ]; then
-    diff <(echo "$before_roles") <(echo "$after_roles") || true
-    fail "what the roles see differs after restore"
-fi
-echo "ok ($label): each role sees exactly the rows it saw before"
-b=$(next_ids "$dst")
-[ "$src_ids" = "$b" ] || fail "next identity values differ: source '$src_ids', restored '$b'"
-echo "ok ($label): identity sequences continue alike: $b"
+    after_grants=$(grants "$dst")
+    [ "$before_grants" = "$after_grants" ] || fail "grants before '$before_grants', after '$after_grants'"
+    echo "ok ($label): the same grants to the other roles"
+    after_roles=$(role_rows "$dst")
+    if [ "$before_roles" != "$after_roles" ]; then
+        diff <(echo "$before_roles") <(echo "$after_roles") || true
+        fail "what the roles see differs after restore"
+    fi
+    echo "ok ($label): each role sees exactly the rows it saw before"
+    b=$(next_ids "$dst")
+    [ "$src_ids" = "$b" ] || fail "next identity values differ: source '$src_ids', restored '$b'"
+    echo "ok ($label): identity sequences continue alike: $b"
 }
 
 # the next ids the source would hand out (nextval is not rolled back: ask once)
