@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # test/lib.sh: shared helpers of test/run_tests.sh and test/run_demo.sh.
 #
-# Source it (do not run it). It provides:
+# Source it (do not run it). It provides q and fail for the test scripts, and:
 #   nps_ensure_deps    install PostgreSQL 15 (server, client with pg_regress and
 #                      pg_isolation_regress, dev files) + build tools from Debian packages
 #                      if missing
@@ -26,6 +26,12 @@ NPS_TMP=""          # temp dir of the throwaway cluster (set by nps_start_cluste
 NPS_STARTED=""      # non-empty once pg_ctl start has been attempted
 
 nps_log() { echo "==> $*"; }
+
+# Helpers of the test scripts (test/t/*.sh source this file):
+# q runs psql quietly, unaligned and tuples only, stopping at the first error;
+# fail reports and ends the script with a failure.
+q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+fail() { echo "FAIL: $*"; exit 1; }
 nps_die() { echo "ERROR: $*" >&2; exit 1; }
 
 # sudo only when not root (fresh machines run CI as root and may lack sudo).
