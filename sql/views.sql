@@ -250,10 +250,10 @@ SELECT scope, journey, touchpoint, reason, rank, detractors,
 
 -- ---------------------------------------------------------------- settings drive the views
 -- a 7-day window only sees the hand rows: presales c-902 (5), checkout c-901 (2), c-903 (0)
-SET nps."window" = '7 days';
+SET nps.window_length = '7 days';
 SELECT touchpoint, responses, round(nps::numeric, 2) AS nps, window_start
   FROM nps.touchpoint_nps_at(:as_of);
-RESET nps."window";
+RESET nps.window_length;
 SELECT touchpoint, responses FROM nps.touchpoint_nps_at(:as_of);
 -- a 12-hour SLA makes every waiting detractor overdue
 SET nps.followup_sla = '12 hours';

@@ -17,7 +17,7 @@
 
 CREATE FUNCTION nps.touchpoint_nps_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window())
+    window_length interval DEFAULT nps.setting_window_length())
   RETURNS TABLE (
     journey_id integer, journey text, journey_name text,
     touchpoint_id integer, touchpoint text, touchpoint_name text, stage_order integer,
@@ -32,7 +32,7 @@ CREATE FUNCTION nps.touchpoint_nps_at(
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH w AS (
-    SELECT $1 - nps.check_window($2) AS lo, $1 AS hi
+    SELECT $1 - nps.check_window_length($2) AS lo, $1 AS hi
   ), per_stage AS (
     SELECT r.touchpoint AS tp, nps.nps_agg(r.score) AS res
       FROM nps.response r, w
@@ -75,9 +75,9 @@ COMMENT ON FUNCTION nps.touchpoint_nps_at(timestamptz, interval) IS
   'NPS per touchpoint in journey order over (as_of - window_length, as_of], with adjusted-Wald interval, change from the previous stage and the points of journey NPS each stage costs; the function behind nps.touchpoint_nps';
 
 CREATE VIEW nps.touchpoint_nps WITH (security_invoker = true) AS
-  SELECT * FROM nps.touchpoint_nps_at(pg_catalog.now(), nps.setting_window());
+  SELECT * FROM nps.touchpoint_nps_at(pg_catalog.now(), nps.setting_window_length());
 COMMENT ON VIEW nps.touchpoint_nps IS
-  'NPS per touchpoint in journey order over the last nps.window (default 30 days); nps.touchpoint_nps_at(as_of, window_length) for any period';
+  'NPS per touchpoint in journey order over the last nps.window_length (default 30 days); nps.touchpoint_nps_at(as_of, window_length) for any period';
 COMMENT ON COLUMN nps.touchpoint_nps.journey_id IS 'journey id';
 COMMENT ON COLUMN nps.touchpoint_nps.journey IS 'journey code';
 COMMENT ON COLUMN nps.touchpoint_nps.journey_name IS 'journey display name';
@@ -85,7 +85,7 @@ COMMENT ON COLUMN nps.touchpoint_nps.touchpoint_id IS 'touchpoint id';
 COMMENT ON COLUMN nps.touchpoint_nps.touchpoint IS 'touchpoint code';
 COMMENT ON COLUMN nps.touchpoint_nps.touchpoint_name IS 'touchpoint display name';
 COMMENT ON COLUMN nps.touchpoint_nps.stage_order IS 'position of the touchpoint in its journey';
-COMMENT ON COLUMN nps.touchpoint_nps.window_start IS 'window start (exclusive): now() - nps.window';
+COMMENT ON COLUMN nps.touchpoint_nps.window_start IS 'window start (exclusive): now() - nps.window_length';
 COMMENT ON COLUMN nps.touchpoint_nps.window_end IS 'window end (inclusive): now()';
 COMMENT ON COLUMN nps.touchpoint_nps.responses IS 'responses at this touchpoint in the window (0 rows are shown with responses 0)';
 COMMENT ON COLUMN nps.touchpoint_nps.promoters IS 'responses scoring 9-10';
@@ -104,7 +104,7 @@ COMMENT ON COLUMN nps.touchpoint_nps.overall_points_lost IS 'points of journey N
 
 CREATE FUNCTION nps.segment_nps_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window())
+    window_length interval DEFAULT nps.setting_window_length())
   RETURNS TABLE (
     segment text,
     journey_id integer, journey text, journey_name text,
@@ -120,7 +120,7 @@ CREATE FUNCTION nps.segment_nps_at(
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH w AS (
-    SELECT $1 - nps.check_window($2) AS lo, $1 AS hi
+    SELECT $1 - nps.check_window_length($2) AS lo, $1 AS hi
   ), per_stage AS (
     SELECT r.segment AS seg, r.touchpoint AS tp, nps.nps_agg(r.score) AS res
       FROM nps.response r, w
@@ -164,9 +164,9 @@ COMMENT ON FUNCTION nps.segment_nps_at(timestamptz, interval) IS
   'NPS per customer segment and touchpoint over (as_of - window_length, as_of], for each segment with responses in the journey; the function behind nps.segment_nps';
 
 CREATE VIEW nps.segment_nps WITH (security_invoker = true) AS
-  SELECT * FROM nps.segment_nps_at(pg_catalog.now(), nps.setting_window());
+  SELECT * FROM nps.segment_nps_at(pg_catalog.now(), nps.setting_window_length());
 COMMENT ON VIEW nps.segment_nps IS
-  'NPS per segment x touchpoint over the last nps.window; every touchpoint of a journey is listed for each segment that answered in that journey (responses 0 where none)';
+  'NPS per segment x touchpoint over the last nps.window_length; every touchpoint of a journey is listed for each segment that answered in that journey (responses 0 where none)';
 COMMENT ON COLUMN nps.segment_nps.segment IS 'customer segment (NULL = responses without a segment)';
 COMMENT ON COLUMN nps.segment_nps.journey_id IS 'journey id';
 COMMENT ON COLUMN nps.segment_nps.journey IS 'journey code';
@@ -175,7 +175,7 @@ COMMENT ON COLUMN nps.segment_nps.touchpoint_id IS 'touchpoint id';
 COMMENT ON COLUMN nps.segment_nps.touchpoint IS 'touchpoint code';
 COMMENT ON COLUMN nps.segment_nps.touchpoint_name IS 'touchpoint display name';
 COMMENT ON COLUMN nps.segment_nps.stage_order IS 'position of the touchpoint in its journey';
-COMMENT ON COLUMN nps.segment_nps.window_start IS 'window start (exclusive): now() - nps.window';
+COMMENT ON COLUMN nps.segment_nps.window_start IS 'window start (exclusive): now() - nps.window_length';
 COMMENT ON COLUMN nps.segment_nps.window_end IS 'window end (inclusive): now()';
 COMMENT ON COLUMN nps.segment_nps.responses IS 'responses of the segment at this touchpoint in the window';
 COMMENT ON COLUMN nps.segment_nps.promoters IS 'responses scoring 9-10';
@@ -194,7 +194,7 @@ COMMENT ON COLUMN nps.segment_nps.overall_points_lost IS 'points of the segment'
 
 CREATE FUNCTION nps.journey_funnel_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window())
+    window_length interval DEFAULT nps.setting_window_length())
   RETURNS TABLE (
     journey_id integer, journey text, journey_name text,
     touchpoint_id integer, touchpoint text, touchpoint_name text, stage_order integer,
@@ -212,7 +212,7 @@ CREATE FUNCTION nps.journey_funnel_at(
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH w AS (
-    SELECT $1 - nps.check_window($2) AS lo, $1 AS hi
+    SELECT $1 - nps.check_window_length($2) AS lo, $1 AS hi
   ), ev AS (          -- first time each customer reached each touchpoint in the window
     SELECT e.customer, e.touchpoint AS tp, min(e.occurred_at) AS at
       FROM nps.journey_event e, w
@@ -266,9 +266,9 @@ COMMENT ON FUNCTION nps.journey_funnel_at(timestamptz, interval) IS
   'journey funnel from nps.journey_event over (as_of - window_length, as_of]: customers per stage, step and overall conversion, drop-off and median time between stages; the function behind nps.journey_funnel';
 
 CREATE VIEW nps.journey_funnel WITH (security_invoker = true) AS
-  SELECT * FROM nps.journey_funnel_at(pg_catalog.now(), nps.setting_window());
+  SELECT * FROM nps.journey_funnel_at(pg_catalog.now(), nps.setting_window_length());
 COMMENT ON VIEW nps.journey_funnel IS
-  'journey funnel over the last nps.window: a customer counts at a stage if they reached it (nps.journey_event) in the window; they continued from the previous stage if they reached that stage first (times of the first event at each stage)';
+  'journey funnel over the last nps.window_length: a customer counts at a stage if they reached it (nps.journey_event) in the window; they continued from the previous stage if they reached that stage first (times of the first event at each stage)';
 COMMENT ON COLUMN nps.journey_funnel.journey_id IS 'journey id';
 COMMENT ON COLUMN nps.journey_funnel.journey IS 'journey code';
 COMMENT ON COLUMN nps.journey_funnel.journey_name IS 'journey display name';
@@ -276,7 +276,7 @@ COMMENT ON COLUMN nps.journey_funnel.touchpoint_id IS 'touchpoint id';
 COMMENT ON COLUMN nps.journey_funnel.touchpoint IS 'touchpoint code';
 COMMENT ON COLUMN nps.journey_funnel.touchpoint_name IS 'touchpoint display name';
 COMMENT ON COLUMN nps.journey_funnel.stage_order IS 'position of the stage in its journey';
-COMMENT ON COLUMN nps.journey_funnel.window_start IS 'window start (exclusive): now() - nps.window';
+COMMENT ON COLUMN nps.journey_funnel.window_start IS 'window start (exclusive): now() - nps.window_length';
 COMMENT ON COLUMN nps.journey_funnel.window_end IS 'window end (inclusive): now()';
 COMMENT ON COLUMN nps.journey_funnel.customers IS 'distinct customers who reached this stage in the window';
 COMMENT ON COLUMN nps.journey_funnel.previous_customers IS 'customers who reached the previous stage (NULL for the first stage)';
@@ -298,7 +298,7 @@ COMMENT ON COLUMN nps.journey_funnel.median_hours_from_previous IS 'median_time_
 
 CREATE FUNCTION nps.metric_status_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window(),
+    window_length interval DEFAULT nps.setting_window_length(),
     minimum_responses integer DEFAULT nps.setting_min_responses())
   RETURNS TABLE (
     metric_owner_id integer,
@@ -317,7 +317,7 @@ CREATE FUNCTION nps.metric_status_at(
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH w AS (
-    SELECT $1 - nps.check_window($2) AS lo1, $1 - 2 * $2 AS lo2, $1 AS hi,
+    SELECT $1 - nps.check_window_length($2) AS lo1, $1 - 2 * $2 AS lo2, $1 AS hi,
            nps.check_min_responses($3) AS min_n
   ), g AS MATERIALIZED (    -- per touchpoint, segment, channel and window
     SELECT r.touchpoint AS tp, r.segment AS seg, r.channel AS chan,
@@ -443,9 +443,9 @@ COMMENT ON FUNCTION nps.metric_status_at(timestamptz, interval, integer) IS
   'status of every owned metric (nps.metric_owner) over (as_of - window_length, as_of]: value, 95% interval, red/amber/green/insufficient, and the change from the previous window with its test; the function behind nps.metric_status';
 
 CREATE VIEW nps.metric_status WITH (security_invoker = true) AS
-  SELECT * FROM nps.metric_status_at(pg_catalog.now(), nps.setting_window(), nps.setting_min_responses());
+  SELECT * FROM nps.metric_status_at(pg_catalog.now(), nps.setting_window_length(), nps.setting_min_responses());
 COMMENT ON VIEW nps.metric_status IS
-  'one row per owned metric (nps.metric_owner) over the last nps.window: value, 95% interval, target, alert line, status and the change from the previous window; nps.metric_status_at(as_of, window_length, minimum_responses) for any period';
+  'one row per owned metric (nps.metric_owner) over the last nps.window_length: value, 95% interval, target, alert line, status and the change from the previous window; nps.metric_status_at(as_of, window_length, minimum_responses) for any period';
 COMMENT ON COLUMN nps.metric_status.metric_owner_id IS 'nps.metric_owner id';
 COMMENT ON COLUMN nps.metric_status.metric IS 'metric code';
 COMMENT ON COLUMN nps.metric_status.metric_name IS 'metric display name';
@@ -462,7 +462,7 @@ COMMENT ON COLUMN nps.metric_status.owner_id IS 'nps.owner id';
 COMMENT ON COLUMN nps.metric_status.owner IS 'owner name';
 COMMENT ON COLUMN nps.metric_status.department IS 'the owner''s department (the owner itself when it is a department)';
 COMMENT ON COLUMN nps.metric_status.owner_role IS 'the owner''s database role, if any';
-COMMENT ON COLUMN nps.metric_status.window_start IS 'current window start (exclusive): now() - nps.window; the previous window is the same length before it';
+COMMENT ON COLUMN nps.metric_status.window_start IS 'current window start (exclusive): now() - nps.window_length; the previous window is the same length before it';
 COMMENT ON COLUMN nps.metric_status.window_end IS 'current window end (inclusive): now()';
 COMMENT ON COLUMN nps.metric_status.responses IS 'responses (response metrics) or cases (rate metrics) counted in the current window';
 COMMENT ON COLUMN nps.metric_status.value IS 'metric value in the current window (NPS points, CSAT %, CES mean, rate %)';
@@ -483,7 +483,7 @@ COMMENT ON COLUMN nps.metric_status.change_significant IS 'the change is signifi
 
 CREATE FUNCTION nps.owner_scorecard_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window(),
+    window_length interval DEFAULT nps.setting_window_length(),
     minimum_responses integer DEFAULT nps.setting_min_responses())
   RETURNS TABLE (
     owner_id integer, owner text, owner_kind text, department text, owner_role name,
@@ -532,9 +532,9 @@ COMMENT ON FUNCTION nps.owner_scorecard_at(timestamptz, interval, integer) IS
   'per owner: how many owned metrics are red, amber, green or insufficient over (as_of - window_length, as_of], and the worst one; the function behind nps.owner_scorecard';
 
 CREATE VIEW nps.owner_scorecard WITH (security_invoker = true) AS
-  SELECT * FROM nps.owner_scorecard_at(pg_catalog.now(), nps.setting_window(), nps.setting_min_responses());
+  SELECT * FROM nps.owner_scorecard_at(pg_catalog.now(), nps.setting_window_length(), nps.setting_min_responses());
 COMMENT ON VIEW nps.owner_scorecard IS
-  'one row per owner over the last nps.window: metrics owned by status and the worst metric (red before amber before green, then furthest from target relative to the target-to-alert-line gap); owners with the most red first';
+  'one row per owner over the last nps.window_length: metrics owned by status and the worst metric (red before amber before green, then furthest from target relative to the target-to-alert-line gap); owners with the most red first';
 COMMENT ON COLUMN nps.owner_scorecard.owner_id IS 'nps.owner id';
 COMMENT ON COLUMN nps.owner_scorecard.owner IS 'owner name';
 COMMENT ON COLUMN nps.owner_scorecard.owner_kind IS 'person or department';
@@ -583,7 +583,7 @@ BEGIN ATOMIC
   SELECT r.id, r.customer, r.answered_at, r.score, r.segment, r.channel,
          j.id, j.code, t.id, t.code, t.name,
          extract(epoch FROM $1 - r.answered_at)::double precision / 3600,
-         r.answered_at + nps.check_window($2),
+         r.answered_at + $2,
          $1 > r.answered_at + $2,
          own.names, own.roles,
          r.comment, r.reasons
@@ -607,6 +607,7 @@ BEGIN ATOMIC
                  AND (m.channel IS NULL OR m.channel = r.channel)
                ORDER BY o.id, CASE WHEN mo.touchpoint IS NULL THEN 2 ELSE 1 END) x
     ) own ON true
+   WHERE nps.check_followup_sla($2) IS NOT NULL   -- checked once, before any row (a one-time filter)
    ORDER BY r.answered_at, r.id;
 END;
 COMMENT ON FUNCTION nps.detractor_queue_at(timestamptz, interval) IS
@@ -639,7 +640,7 @@ COMMENT ON COLUMN nps.detractor_queue.reasons IS 'reason tags';
 
 CREATE FUNCTION nps.detractor_reasons_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window())
+    window_length interval DEFAULT nps.setting_window_length())
   RETURNS TABLE (
     scope text,
     journey_id integer, journey text,
@@ -652,7 +653,7 @@ CREATE FUNCTION nps.detractor_reasons_at(
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH w AS (
-    SELECT $1 - nps.check_window($2) AS lo, $1 AS hi
+    SELECT $1 - nps.check_window_length($2) AS lo, $1 AS hi
   ), r AS (
     SELECT r.id, r.score, r.reasons, t.journey AS jid, r.touchpoint AS tid
       FROM nps.response r
@@ -702,9 +703,9 @@ COMMENT ON FUNCTION nps.detractor_reasons_at(timestamptz, interval) IS
   'reason tags ranked by the detractors citing them (Pareto) per touchpoint, per journey and over all responses in (as_of - window_length, as_of]; the function behind nps.detractor_reasons';
 
 CREATE VIEW nps.detractor_reasons WITH (security_invoker = true) AS
-  SELECT * FROM nps.detractor_reasons_at(pg_catalog.now(), nps.setting_window());
+  SELECT * FROM nps.detractor_reasons_at(pg_catalog.now(), nps.setting_window_length());
 COMMENT ON VIEW nps.detractor_reasons IS
-  'reasons of detractors over the last nps.window, ranked (Pareto) within each scope: all responses, each journey, each touchpoint; only reasons cited by at least one detractor';
+  'reasons of detractors over the last nps.window_length, ranked (Pareto) within each scope: all responses, each journey, each touchpoint; only reasons cited by at least one detractor';
 COMMENT ON COLUMN nps.detractor_reasons.scope IS 'all (every journey), journey (journey_id set) or touchpoint (touchpoint_id set)';
 COMMENT ON COLUMN nps.detractor_reasons.journey_id IS 'journey id (NULL for scope all)';
 COMMENT ON COLUMN nps.detractor_reasons.journey IS 'journey code (NULL for scope all)';
