@@ -35,7 +35,7 @@ COMMENT ON FUNCTION nps.rate_state_send(nps.rate_state) IS 'binary output of rat
 -- ---------- the result ----------
 
 CREATE TYPE nps.rate_result AS (
-  n         bigint,
+  responses bigint,
   hits      bigint,
   rate      double precision,
   std_error double precision,
@@ -44,11 +44,11 @@ CREATE TYPE nps.rate_result AS (
   ci_high   double precision
 );
 COMMENT ON TYPE nps.rate_result IS
-  'Result of rate_agg/rate_rollup: hits out of n, the rate in percent with its Wald standard error and 95% margin in points, and its Wilson 95% interval';
-COMMENT ON COLUMN nps.rate_result.n IS 'rows counted (NULLs are skipped)';
+  'Result of rate_agg/rate_rollup: hits out of responses, the rate in percent with its Wald standard error and 95% margin in points, and its Wilson 95% interval';
+COMMENT ON COLUMN nps.rate_result.responses IS 'rows counted (NULLs are skipped)';
 COMMENT ON COLUMN nps.rate_result.hits IS 'rows that were true';
-COMMENT ON COLUMN nps.rate_result.rate IS 'rate in percent: 100 * hits / n, never rounded';
-COMMENT ON COLUMN nps.rate_result.std_error IS 'Wald standard error of rate, in points: 100 * sqrt(p (1 - p) / n)';
+COMMENT ON COLUMN nps.rate_result.rate IS 'rate in percent: 100 * hits / responses, never rounded';
+COMMENT ON COLUMN nps.rate_result.std_error IS 'Wald standard error of rate, in points: 100 * sqrt(p (1 - p) / responses), p = hits / responses';
 COMMENT ON COLUMN nps.rate_result.margin_95 IS 'half-width of the 95% Wald interval of rate, in points (1.959964 * std_error); ci_low/ci_high and rate_ci give the Wilson interval';
 COMMENT ON COLUMN nps.rate_result.ci_low IS 'lower bound of the Wilson 95% interval of the rate, in percent';
 COMMENT ON COLUMN nps.rate_result.ci_high IS 'upper bound of the Wilson 95% interval of the rate, in percent';

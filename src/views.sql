@@ -404,11 +404,11 @@ BEGIN ATOMIC
                  sqrt((a.cur).std_error ^ 2 + (a.prev).std_error ^ 2) AS se) d
        WHERE m.kind = 'ces'
       UNION ALL
-      SELECT coalesce((a.cur).n, 0), (a.cur).rate,
-             100 * sqrt((a.cur).hits::double precision / (a.cur).n
-                        * (1 - (a.cur).hits::double precision / (a.cur).n) / (a.cur).n),
+      SELECT coalesce((a.cur).responses, 0), (a.cur).rate,
+             100 * sqrt((a.cur).hits::double precision / (a.cur).responses
+                        * (1 - (a.cur).hits::double precision / (a.cur).responses) / (a.cur).responses),
              (a.cur).ci_low, (a.cur).ci_high,
-             coalesce((a.prev).n, 0), (a.prev).rate,
+             coalesce((a.prev).responses, 0), (a.prev).rate,
              tst.difference, tst.p_value, tst.significant
         FROM (SELECT nps.rate_agg(x.hit) FILTER (WHERE x.is_current) AS cur,
                      nps.rate_agg(x.hit) FILTER (WHERE NOT x.is_current) AS prev
