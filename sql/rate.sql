@@ -24,7 +24,7 @@ SELECT round((r).std_error::numeric, 4) AS std_error, round((r).margin_95::numer
 FROM (SELECT rate_agg(hit) AS r FROM known) s;
 
 -- rate_ci at any confidence equals the Wilson formula written in SQL
-SELECT c, round(low::numeric, 6) AS low, round(high::numeric, 6) AS high,
+SELECT c, round(ci_low::numeric, 6) AS low, round(ci_high::numeric, 6) AS high,
        round((((p + z*z/(2*n)) - z * sqrt(p*(1-p)/n + z*z/(4*n*n))) / (1 + z*z/n) * 100)::numeric, 6) AS low_sql,
        round((((p + z*z/(2*n)) + z * sqrt(p*(1-p)/n + z*z/(4*n*n))) / (1 + z*z/n) * 100)::numeric, 6) AS high_sql
 FROM (SELECT rate_agg(hit) AS r FROM known) a,
@@ -33,9 +33,9 @@ FROM (SELECT rate_agg(hit) AS r FROM known) a,
      LATERAL rate_ci(a.r, c) ci
 ORDER BY c;
 -- the default confidence is 0.95, the same interval as the result's
-SELECT round(low::numeric, 2) AS low, round(high::numeric, 2) AS high,
-       low = (r).ci_low AND high = (r).ci_high AS same_as_result
-FROM (SELECT rate_agg(hit) AS r FROM known) a, LATERAL rate_ci(a.r);
+SELECT round(ci.ci_low::numeric, 2) AS low, round(ci.ci_high::numeric, 2) AS high,
+       ci.ci_low = (r).ci_low AND ci.ci_high = (r).ci_high AS same_as_result
+FROM (SELECT rate_agg(hit) AS r FROM known) a, LATERAL rate_ci(a.r) ci;
 
 -- edges: 0 of 10 -> 0 .. z^2 / (10 + z^2) = 27.75; 10 of 10 -> 72.25 .. 100 (exactly)
 SELECT (r).responses, (r).hits, (r).rate, (r).ci_low, round((r).ci_high::numeric, 4) AS ci_high

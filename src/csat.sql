@@ -445,7 +445,7 @@ COMMENT ON AGGREGATE nps.ces_rollup(nps.ces_result) IS
 
 CREATE FUNCTION nps.csat_ci(r nps.csat_result,
                             confidence double precision DEFAULT 0.95,
-                            OUT low double precision, OUT high double precision)
+                            OUT ci_low double precision, OUT ci_high double precision)
   RETURNS record
   AS 'MODULE_PATHNAME', 'csat_ci' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION nps.csat_ci(nps.csat_result, double precision) IS
@@ -465,7 +465,7 @@ COMMENT ON FUNCTION nps.csat_test(nps.csat_result, nps.csat_result, double preci
 
 CREATE FUNCTION nps.ces_ci(r nps.ces_result,
                            confidence double precision DEFAULT 0.95,
-                           OUT low double precision, OUT high double precision)
+                           OUT ci_low double precision, OUT ci_high double precision)
   RETURNS record
   AS 'MODULE_PATHNAME', 'ces_ci' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION nps.ces_ci(nps.ces_result, double precision) IS

@@ -102,7 +102,7 @@ COMMENT ON AGGREGATE nps.rate_rollup(nps.rate_result) IS
 
 CREATE FUNCTION nps.rate_ci(r nps.rate_result,
                             confidence double precision DEFAULT 0.95,
-                            OUT low double precision, OUT high double precision)
+                            OUT ci_low double precision, OUT ci_high double precision)
   RETURNS record
   AS 'MODULE_PATHNAME', 'rate_ci' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION nps.rate_ci(nps.rate_result, double precision) IS

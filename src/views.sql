@@ -60,7 +60,7 @@ BEGIN ATOMIC
            coalesce((s.res).detractors, 0)::bigint AS d,
            (s.res).nps AS score,
            (s.res).margin_95 AS margin,
-           ci.low, ci.high,
+           ci.ci_low, ci.ci_high,
            coalesce((pj.res).responses, 0) AS jn,
            (pj.res).nps AS jscore
       FROM listed l
@@ -72,7 +72,7 @@ BEGIN ATOMIC
       LEFT JOIN LATERAL nps.nps_ci(s.res) ci ON true      -- adjusted Wald
   )
   SELECT seg, jid, jcode, jname, tid, tcode, tname, ord, lo, hi,
-         n, p, a, d, score, margin, low, high,
+         n, p, a, d, score, margin, ci_low, ci_high,
          score - lag(score) OVER (PARTITION BY seg, jid ORDER BY ord),
          jn, jscore,
          CASE WHEN n = 0 THEN CASE WHEN jn > 0 THEN 0::double precision END
@@ -198,14 +198,14 @@ CREATE FUNCTION nps.journey_funnel_at(
     touchpoint_id integer, touchpoint text, touchpoint_name text, stage_order integer,
     window_start timestamptz, window_end timestamptz,
     customers bigint,
-    previous_customers bigint,
-    continued_from_previous bigint,
+    previous_stage_customers bigint,
+    continued_from_previous_stage bigint,
     drop_off bigint,
-    conversion_from_previous double precision,
-    continued_from_first bigint,
-    conversion_from_first double precision,
-    median_time_from_previous interval,
-    median_hours_from_previous double precision)
+    conversion_from_previous_stage double precision,
+    continued_from_first_stage bigint,
+    conversion_from_first_stage double precision,
+    median_time_from_previous_stage interval,
+    median_hours_from_previous_stage double precision)
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 20
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
@@ -277,14 +277,14 @@ COMMENT ON COLUMN nps.journey_funnel.stage_order IS 'position of the stage in it
 COMMENT ON COLUMN nps.journey_funnel.window_start IS 'window start (exclusive): now() - nps.window_length';
 COMMENT ON COLUMN nps.journey_funnel.window_end IS 'window end (inclusive): now()';
 COMMENT ON COLUMN nps.journey_funnel.customers IS 'distinct customers who reached this stage in the window';
-COMMENT ON COLUMN nps.journey_funnel.previous_customers IS 'customers who reached the previous stage (NULL for the first stage)';
-COMMENT ON COLUMN nps.journey_funnel.continued_from_previous IS 'customers who reached the previous stage and then (at or after it) this one';
-COMMENT ON COLUMN nps.journey_funnel.drop_off IS 'previous_customers - continued_from_previous: customers lost between the previous stage and this one';
-COMMENT ON COLUMN nps.journey_funnel.conversion_from_previous IS 'continued_from_previous / previous_customers, 0..1 (NULL for the first stage or no previous customers)';
-COMMENT ON COLUMN nps.journey_funnel.continued_from_first IS 'customers who reached the first stage and then this one (for the first stage: its customers)';
-COMMENT ON COLUMN nps.journey_funnel.conversion_from_first IS 'continued_from_first / customers of the first stage, 0..1';
-COMMENT ON COLUMN nps.journey_funnel.median_time_from_previous IS 'median time from reaching the previous stage to reaching this one, over customers who continued';
-COMMENT ON COLUMN nps.journey_funnel.median_hours_from_previous IS 'median_time_from_previous in hours (for charts)';
+COMMENT ON COLUMN nps.journey_funnel.previous_stage_customers IS 'customers who reached the previous stage (NULL for the first stage)';
+COMMENT ON COLUMN nps.journey_funnel.continued_from_previous_stage IS 'customers who reached the previous stage and then (at or after it) this one';
+COMMENT ON COLUMN nps.journey_funnel.drop_off IS 'previous_stage_customers - continued_from_previous_stage: customers lost between the previous stage and this one';
+COMMENT ON COLUMN nps.journey_funnel.conversion_from_previous_stage IS 'continued_from_previous_stage / previous_stage_customers, 0..1 (NULL for the first stage or no previous customers)';
+COMMENT ON COLUMN nps.journey_funnel.continued_from_first_stage IS 'customers who reached the first stage and then this one (for the first stage: its customers)';
+COMMENT ON COLUMN nps.journey_funnel.conversion_from_first_stage IS 'continued_from_first_stage / customers of the first stage, 0..1';
+COMMENT ON COLUMN nps.journey_funnel.median_time_from_previous_stage IS 'median time from reaching the previous stage to reaching this one, over customers who continued';
+COMMENT ON COLUMN nps.journey_funnel.median_hours_from_previous_stage IS 'median_time_from_previous_stage in hours (for charts)';
 
 -- ============================================================ metric status
 -- In named parts, each saying one thing:
@@ -418,17 +418,17 @@ CREATE FUNCTION nps.metric_status_at(
     minimum_responses integer DEFAULT nps.setting_min_responses())
   RETURNS TABLE (
     metric_owner_id integer,
-    metric text, metric_name text, kind text, direction text, unit text,
+    metric text, metric_name text, metric_kind text, direction text, unit text,
     journey_id integer, journey text, journey_name text,
     touchpoint_id integer, touchpoint text, touchpoint_name text,
-    owner_id integer, owner text, department text, owner_role name,
+    owner_id integer, owner_name text, department text, owner_role name,
     window_start timestamptz, window_end timestamptz,
     responses bigint, value double precision, std_error double precision,
     ci_low double precision, ci_high double precision,
     target double precision, alert_line double precision, min_responses integer,
     status text,
-    previous_responses bigint, previous_value double precision,
-    change double precision, change_p_value double precision, change_significant boolean)
+    previous_window_responses bigint, previous_window_value double precision,
+    change_from_previous_window double precision, change_p_value double precision, change_significant boolean)
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 50
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
@@ -453,8 +453,8 @@ BEGIN ATOMIC
                     (r.current_ces).mean, (r.current_rate).rate) AS value,
            coalesce((r.current_nps).std_error, (r.current_csat).std_error,
                     (r.current_ces).std_error, (r.current_rate).std_error) AS std_error,
-           coalesce(nci.low, cci.low, eci.low, (r.current_rate).ci_low) AS ci_low,
-           coalesce(nci.high, cci.high, eci.high, (r.current_rate).ci_high) AS ci_high,
+           coalesce(nci.ci_low, cci.ci_low, eci.ci_low, (r.current_rate).ci_low) AS ci_low,
+           coalesce(nci.ci_high, cci.ci_high, eci.ci_high, (r.current_rate).ci_high) AS ci_high,
            coalesce((r.previous_nps).responses, (r.previous_csat).responses,
                     (r.previous_ces).responses, (r.previous_rate).responses, 0) AS previous_responses,
            coalesce((r.previous_nps).nps, (r.previous_csat).csat,
@@ -508,7 +508,7 @@ COMMENT ON VIEW nps.metric_status IS
 COMMENT ON COLUMN nps.metric_status.metric_owner_id IS 'nps.metric_owner id';
 COMMENT ON COLUMN nps.metric_status.metric IS 'metric code';
 COMMENT ON COLUMN nps.metric_status.metric_name IS 'metric display name';
-COMMENT ON COLUMN nps.metric_status.kind IS 'nps, csat, ces or rate';
+COMMENT ON COLUMN nps.metric_status.metric_kind IS 'nps, csat, ces or rate (nps.metric.kind)';
 COMMENT ON COLUMN nps.metric_status.direction IS 'higher or lower: which way is better';
 COMMENT ON COLUMN nps.metric_status.unit IS 'unit of value, interval, target and alert line';
 COMMENT ON COLUMN nps.metric_status.journey_id IS 'journey id';
@@ -518,7 +518,7 @@ COMMENT ON COLUMN nps.metric_status.touchpoint_id IS 'touchpoint id; NULL = the 
 COMMENT ON COLUMN nps.metric_status.touchpoint IS 'touchpoint code; NULL = whole journey';
 COMMENT ON COLUMN nps.metric_status.touchpoint_name IS 'touchpoint display name; NULL = whole journey';
 COMMENT ON COLUMN nps.metric_status.owner_id IS 'nps.owner id';
-COMMENT ON COLUMN nps.metric_status.owner IS 'owner name';
+COMMENT ON COLUMN nps.metric_status.owner_name IS 'owner display name';
 COMMENT ON COLUMN nps.metric_status.department IS 'the owner''s department (the owner itself when it is a department)';
 COMMENT ON COLUMN nps.metric_status.owner_role IS 'the owner''s database role, if any';
 COMMENT ON COLUMN nps.metric_status.window_start IS 'current window start (exclusive): now() - nps.window_length; the previous window is the same length before it';
@@ -532,9 +532,9 @@ COMMENT ON COLUMN nps.metric_status.target IS 'target; value on the wrong side o
 COMMENT ON COLUMN nps.metric_status.alert_line IS 'alert line; the whole interval on the wrong side of it is red';
 COMMENT ON COLUMN nps.metric_status.min_responses IS 'responses needed before the status is judged (metric_owner.min_responses, else nps.min_responses)';
 COMMENT ON COLUMN nps.metric_status.status IS 'insufficient (fewer than min_responses, or no value); red (higher-is-better: ci_high < alert_line; lower-is-better: ci_low > alert_line); amber (value misses target but not red); green';
-COMMENT ON COLUMN nps.metric_status.previous_responses IS 'responses (cases) in the previous window';
-COMMENT ON COLUMN nps.metric_status.previous_value IS 'metric value in the previous window';
-COMMENT ON COLUMN nps.metric_status.change IS 'value - previous_value (signed, in the metric''s unit)';
+COMMENT ON COLUMN nps.metric_status.previous_window_responses IS 'responses (cases) in the previous window';
+COMMENT ON COLUMN nps.metric_status.previous_window_value IS 'metric value in the previous window';
+COMMENT ON COLUMN nps.metric_status.change_from_previous_window IS 'value - previous_window_value (signed, in the metric''s unit)';
 COMMENT ON COLUMN nps.metric_status.change_p_value IS 'two-sided p-value of the change (NPS: nps_test, adjusted Wald; CSAT: csat_test and rates: rate_test, pooled two-proportion z; CES: ces_test, z on the means, NULL below 2 responses in either window)';
 COMMENT ON COLUMN nps.metric_status.change_significant IS 'the change is significant at 95% (change_p_value < 0.05)';
 
@@ -545,10 +545,11 @@ CREATE FUNCTION nps.owner_scorecard_at(
     window_length interval DEFAULT nps.setting_window_length(),
     minimum_responses integer DEFAULT nps.setting_min_responses())
   RETURNS TABLE (
-    owner_id integer, owner text, owner_kind text, department text, owner_role name,
+    owner_id integer, owner_name text, owner_kind text, department text, owner_role name,
     metrics_owned bigint, red bigint, amber bigint, green bigint, insufficient bigint,
     worst_metric_owner_id integer, worst_metric text, worst_metric_name text,
-    worst_journey text, worst_touchpoint text, worst_status text,
+    worst_journey_id integer, worst_journey text, worst_touchpoint_id integer, worst_touchpoint text,
+    worst_status text,
     worst_value double precision, worst_target double precision)
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 20
   SET search_path = pg_catalog, pg_temp
@@ -580,7 +581,7 @@ BEGIN ATOMIC
          o.role_name,
          coalesce(c.owned, 0), coalesce(c.red, 0), coalesce(c.amber, 0),
          coalesce(c.green, 0), coalesce(c.insufficient, 0),
-         wr.metric_owner_id, wr.metric, wr.metric_name, wr.journey, wr.touchpoint,
+         wr.metric_owner_id, wr.metric, wr.metric_name, wr.journey_id, wr.journey, wr.touchpoint_id, wr.touchpoint,
          wr.status, wr.value, wr.target
     FROM nps.owner o
     LEFT JOIN counts c ON c.owner_id = o.id
@@ -595,7 +596,7 @@ CREATE VIEW nps.owner_scorecard WITH (security_invoker = true) AS
 COMMENT ON VIEW nps.owner_scorecard IS
   'one row per owner over the last nps.window_length: metrics owned by status and the worst metric (red before amber before green, then furthest from target relative to the target-to-alert-line gap); owners with the most red first';
 COMMENT ON COLUMN nps.owner_scorecard.owner_id IS 'nps.owner id';
-COMMENT ON COLUMN nps.owner_scorecard.owner IS 'owner name';
+COMMENT ON COLUMN nps.owner_scorecard.owner_name IS 'owner display name';
 COMMENT ON COLUMN nps.owner_scorecard.owner_kind IS 'person or department';
 COMMENT ON COLUMN nps.owner_scorecard.department IS 'the owner''s department (the owner itself when it is a department)';
 COMMENT ON COLUMN nps.owner_scorecard.owner_role IS 'the owner''s database role, if any';
@@ -607,7 +608,9 @@ COMMENT ON COLUMN nps.owner_scorecard.insufficient IS 'owned metrics with too fe
 COMMENT ON COLUMN nps.owner_scorecard.worst_metric_owner_id IS 'nps.metric_owner id of the worst judged metric (NULL when none is judged)';
 COMMENT ON COLUMN nps.owner_scorecard.worst_metric IS 'code of the worst judged metric';
 COMMENT ON COLUMN nps.owner_scorecard.worst_metric_name IS 'display name of the worst judged metric';
+COMMENT ON COLUMN nps.owner_scorecard.worst_journey_id IS 'journey id of the worst metric';
 COMMENT ON COLUMN nps.owner_scorecard.worst_journey IS 'journey code of the worst metric';
+COMMENT ON COLUMN nps.owner_scorecard.worst_touchpoint_id IS 'touchpoint id of the worst metric (NULL = whole journey)';
 COMMENT ON COLUMN nps.owner_scorecard.worst_touchpoint IS 'touchpoint code of the worst metric (NULL = whole journey)';
 COMMENT ON COLUMN nps.owner_scorecard.worst_status IS 'status of the worst metric';
 COMMENT ON COLUMN nps.owner_scorecard.worst_value IS 'value of the worst metric';
@@ -655,10 +658,10 @@ CREATE FUNCTION nps.detractor_queue_at(
   RETURNS TABLE (
     response_id bigint, customer text, answered_at timestamptz, score smallint,
     segment text, channel text,
-    journey_id integer, journey text,
+    journey_id integer, journey text, journey_name text,
     touchpoint_id integer, touchpoint text, touchpoint_name text,
     hours_waiting double precision, due_at timestamptz, overdue boolean,
-    owners text, owner_roles text,
+    owner_names text, owner_roles text,
     comment text, reasons text[])
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 100
   SET search_path = pg_catalog, pg_temp
@@ -674,7 +677,7 @@ BEGIN ATOMIC
      WHERE r.score <= 6 AND r.followed_up_at > $1 AND r.answered_at <= $1
   )
   SELECT r.id, r.customer, r.answered_at, r.score, r.segment, r.channel,
-         j.id, j.code, t.id, t.code, t.name,
+         j.id, j.code, j.name, t.id, t.code, t.name,
          extract(epoch FROM $1 - r.answered_at)::double precision / 3600,
          r.answered_at + $2,
          $1 > r.answered_at + $2,
@@ -706,13 +709,14 @@ COMMENT ON COLUMN nps.detractor_queue.segment IS 'customer segment';
 COMMENT ON COLUMN nps.detractor_queue.channel IS 'channel';
 COMMENT ON COLUMN nps.detractor_queue.journey_id IS 'journey id';
 COMMENT ON COLUMN nps.detractor_queue.journey IS 'journey code';
+COMMENT ON COLUMN nps.detractor_queue.journey_name IS 'journey display name';
 COMMENT ON COLUMN nps.detractor_queue.touchpoint_id IS 'touchpoint id';
 COMMENT ON COLUMN nps.detractor_queue.touchpoint IS 'touchpoint code';
 COMMENT ON COLUMN nps.detractor_queue.touchpoint_name IS 'touchpoint display name';
 COMMENT ON COLUMN nps.detractor_queue.hours_waiting IS 'hours since the answer';
 COMMENT ON COLUMN nps.detractor_queue.due_at IS 'answered_at + nps.followup_sla';
 COMMENT ON COLUMN nps.detractor_queue.overdue IS 'true when waiting longer than nps.followup_sla';
-COMMENT ON COLUMN nps.detractor_queue.owners IS 'owners of NPS metrics covering this response (nps.detractor_owners: touchpoint owners first, then whole-journey owners, by owner id), comma-separated';
+COMMENT ON COLUMN nps.detractor_queue.owner_names IS 'owners of NPS metrics covering this response (nps.detractor_owners: touchpoint owners first, then whole-journey owners, by owner id), comma-separated';
 COMMENT ON COLUMN nps.detractor_queue.owner_roles IS 'their database roles, comma-separated';
 COMMENT ON COLUMN nps.detractor_queue.comment IS 'verbatim comment';
 COMMENT ON COLUMN nps.detractor_queue.reasons IS 'reason tags';
@@ -724,7 +728,7 @@ CREATE FUNCTION nps.detractor_reasons_at(
     window_length interval DEFAULT nps.setting_window_length())
   RETURNS TABLE (
     scope text,
-    journey_id integer, journey text,
+    journey_id integer, journey text, journey_name text,
     touchpoint_id integer, touchpoint text, touchpoint_name text,
     reason text, rank bigint,
     detractors bigint, share double precision, cumulative_share double precision,
@@ -768,7 +772,7 @@ BEGIN ATOMIC
     WINDOW scope_w AS (PARTITION BY p.lvl, p.jid, p.tid ORDER BY p.d DESC, p.reason)
   )
   SELECT CASE x.lvl WHEN 0 THEN 'touchpoint' WHEN 1 THEN 'journey' ELSE 'all' END,
-         x.jid, j.code, x.tid, t.code, t.name,
+         x.jid, j.code, j.name, x.tid, t.code, t.name,
          x.reason, x.rk, x.d,
          x.d::double precision / x.mentions,
          x.cum::double precision / x.mentions,
@@ -790,6 +794,7 @@ COMMENT ON VIEW nps.detractor_reasons IS
 COMMENT ON COLUMN nps.detractor_reasons.scope IS 'all (every journey), journey (journey_id set) or touchpoint (touchpoint_id set)';
 COMMENT ON COLUMN nps.detractor_reasons.journey_id IS 'journey id (NULL for scope all)';
 COMMENT ON COLUMN nps.detractor_reasons.journey IS 'journey code (NULL for scope all)';
+COMMENT ON COLUMN nps.detractor_reasons.journey_name IS 'journey display name (NULL for scope all)';
 COMMENT ON COLUMN nps.detractor_reasons.touchpoint_id IS 'touchpoint id (scope touchpoint only)';
 COMMENT ON COLUMN nps.detractor_reasons.touchpoint IS 'touchpoint code (scope touchpoint only)';
 COMMENT ON COLUMN nps.detractor_reasons.touchpoint_name IS 'touchpoint display name (scope touchpoint only)';
