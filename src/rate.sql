@@ -26,7 +26,7 @@ CREATE TYPE nps.rate_state (
   STORAGE = plain
 );
 COMMENT ON TYPE nps.rate_state IS
-  'Aggregate state of rate_agg/rate_rollup: rows counted (n) and rows that were true (hits)';
+  'aggregate state of rate_agg/rate_rollup: rows counted (n) and rows that were true (hits)';
 COMMENT ON FUNCTION nps.rate_state_in(cstring) IS 'text input of rate_state (strictly validated)';
 COMMENT ON FUNCTION nps.rate_state_out(nps.rate_state) IS 'text output of rate_state';
 COMMENT ON FUNCTION nps.rate_state_recv(internal) IS 'binary input of rate_state (validated)';
@@ -44,7 +44,7 @@ CREATE TYPE nps.rate_result AS (
   ci_high   double precision
 );
 COMMENT ON TYPE nps.rate_result IS
-  'Result of rate_agg/rate_rollup: hits out of responses, the rate in percent with its Wald standard error and 95% margin in points, and its Wilson 95% interval';
+  'result of rate_agg/rate_rollup: hits out of responses, the rate in percent with its Wald standard error and 95% margin in points, and its Wilson 95% interval';
 COMMENT ON COLUMN nps.rate_result.responses IS 'rows counted (NULLs are skipped)';
 COMMENT ON COLUMN nps.rate_result.hits IS 'rows that were true';
 COMMENT ON COLUMN nps.rate_result.rate IS 'rate in percent: 100 * hits / responses, never rounded';
@@ -77,7 +77,7 @@ CREATE AGGREGATE nps.rate_agg(hit boolean) (
   PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE nps.rate_agg(boolean) IS
-  'Rate of true values in percent with its Wilson 95% interval, e.g. rate_agg(resolved_at - opened_at <= interval ''2 hours''); NULLs skipped';
+  'rate of true values in percent with its Wilson 95% interval, e.g. rate_agg(resolved_at - opened_at <= interval ''2 hours''); NULLs skipped';
 
 -- ---------- rate_rollup(rate_result) ----------
 
@@ -96,7 +96,7 @@ CREATE AGGREGATE nps.rate_rollup(nps.rate_result) (
   PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE nps.rate_rollup(nps.rate_result) IS
-  'Merges stored rate_result values (e.g. daily into monthly) exactly as if the raw rows were aggregated; NULL results skipped';
+  'merges stored rate_result values (e.g. daily into monthly) exactly as if the raw rows were aggregated; NULL results skipped';
 
 -- ---------- inference ----------
 
