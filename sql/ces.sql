@@ -149,11 +149,11 @@ SELECT abs(t.p_value - 2 * (1 - normal_cdf(abs((a).mean - (b).mean) / sqrt((a).s
        abs(t.std_error - sqrt((a).std_error ^ 2 + (b).std_error ^ 2)) < 1e-12 AS se_ok
 FROM ab, ces_test(a, b) t;
 -- interval: mean -/+ z SE; at 95% 5.6 -/+ 0.9994 = 4.6006 .. 6.5994
-SELECT round(low::numeric, 4) AS low, round(high::numeric, 4) AS high FROM ab, ces_ci(a);
-SELECT round(low::numeric, 4) AS low, round(high::numeric, 4) AS high FROM ab, ces_ci(a, 0.99);
-SELECT abs(low - ((a).mean - (a).margin_95)) < 1e-12 AS margin_ok FROM ab, ces_ci(a);
+SELECT round(ci_low::numeric, 4) AS low, round(ci_high::numeric, 4) AS high FROM ab, ces_ci(a);
+SELECT round(ci_low::numeric, 4) AS low, round(ci_high::numeric, 4) AS high FROM ab, ces_ci(a, 0.99);
+SELECT abs(ci_low - ((a).mean - (a).margin_95)) < 1e-12 AS margin_ok FROM ab, ces_ci(a);
 -- clamped to the scale: 7 7 6 on 1..7
-SELECT round(low::numeric, 4) AS low, high FROM ces_ci((SELECT ces_agg(s) FROM unnest(ARRAY[7, 7, 6]) s));
+SELECT round(ci_low::numeric, 4) AS low, ci_high AS high FROM ces_ci((SELECT ces_agg(s) FROM unnest(ARRAY[7, 7, 6]) s));
 -- no spread: a zero-width interval and z = 0 (same means) or infinite (different)
 SELECT (ces_ci(ces_agg(5))).* FROM generate_series(1, 4);
 SELECT (ces_test(ces_agg(5), ces_agg(5))).* FROM generate_series(1, 4);

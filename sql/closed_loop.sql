@@ -41,7 +41,7 @@ SELECT p.oid::regprocedure AS function, l.lanname, p.provolatile, p.prosecdef, p
        p.proowner = (SELECT extowner FROM pg_extension WHERE extname = 'nps') AS extension_owner_owns
   FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
  WHERE p.oid IN ('nps.notify_detractors()'::regprocedure,
-                 'nps.detractor_owners_json(integer, text, text, boolean)'::regprocedure,
+                 'nps.detractor_owners_json(integer, text, text)'::regprocedure,
                  'nps.owned_touchpoints(name)'::regprocedure,
                  'nps.owned_journeys(name)'::regprocedure,
                  'nps.sees_all_rows()'::regprocedure,
@@ -56,7 +56,7 @@ SELECT p.oid::regprocedure AS function, l.lanname, p.provolatile, p.prosecdef, p
 -- ... and each has a COMMENT, as does the trigger
 SELECT count(*) AS without_comment
   FROM (VALUES ('nps.notify_detractors()'::regprocedure),
-               ('nps.detractor_owners_json(integer, text, text, boolean)'),
+               ('nps.detractor_owners_json(integer, text, text)'),
                ('nps.owned_touchpoints(name)'), ('nps.owned_journeys(name)'),
                ('nps.sees_all_rows()'), ('nps.enable_owner_security()'),
                ('nps.disable_owner_security()'), ('nps.owner_security_tables()'),
@@ -89,8 +89,8 @@ INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target) VALUES
   ('nps', 1, 2, 1, 30), ('nps', 1, 1, 2, 30), ('nps', 1, NULL, 3, 20), ('csat', 1, 2, 4, 80),
   ('nps_vip', 1, 2, 5, 50), ('nps_vip', 1, NULL, 3, 40);
 -- touchpoint owners first, then journey-wide ones; each owner once; CSAT owners
--- never; segment-restricted NPS metrics only with match_segment and a match
-SELECT t.code, m.seg, nps.detractor_owners_json(t.id, m.seg, NULL, m.seg IS NOT NULL) AS owners
+-- never; segment-restricted NPS metrics only for a matching segment
+SELECT t.code, m.seg, nps.detractor_owners_json(t.id, m.seg, NULL) AS owners
   FROM nps.touchpoint t CROSS JOIN (VALUES (NULL), ('VIP'), ('普通')) m(seg)
  ORDER BY t.id, m.seg NULLS FIRST;
 

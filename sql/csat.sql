@@ -101,10 +101,10 @@ SELECT csat_trans('responses=0 scale_max=0 threshold=0 hits=0 sum=0 sum_sq=0'::s
 -- ---------- csat_ci: Wilson interval of satisfied / responses ----------
 -- hand (group 2, 30 of 40): z^2/n = .096036, centre (.75 + .048018) / 1.096036 = .728096,
 -- half 1.959964 sqrt(.0046875 + .000600) / 1.096036 = .130034 -> 59.81 .. 85.81
-SELECT round(low::numeric, 2) AS low, round(high::numeric, 2) AS high
+SELECT round(ci_low::numeric, 2) AS low, round(ci_high::numeric, 2) AS high
 FROM known, LATERAL (SELECT csat_agg(csat) AS r FROM known WHERE grp = 2) a, LATERAL csat_ci(a.r) LIMIT 1;
 -- the same from the Wilson formula in SQL, at 90%, 95% and 99%
-SELECT c, round(low::numeric, 6) AS low, round(high::numeric, 6) AS high,
+SELECT c, round(ci_low::numeric, 6) AS low, round(ci_high::numeric, 6) AS high,
        round((((p + z*z/(2*n)) - z * sqrt(p*(1-p)/n + z*z/(4*n*n))) / (1 + z*z/n) * 100)::numeric, 6) AS low_sql,
        round((((p + z*z/(2*n)) + z * sqrt(p*(1-p)/n + z*z/(4*n*n))) / (1 + z*z/n) * 100)::numeric, 6) AS high_sql
 FROM (SELECT csat_agg(csat) AS r FROM known WHERE grp = 2) a,
@@ -113,9 +113,9 @@ FROM (SELECT csat_agg(csat) AS r FROM known WHERE grp = 2) a,
      LATERAL csat_ci(a.r, c) ci
 ORDER BY c;
 -- all satisfied: the upper bound is exactly 100 (group 3: 3 of 3; low = 3 / (3 + z^2) = 43.85)
-SELECT round(low::numeric, 4) AS low, high FROM csat_ci((SELECT csat_agg(csat) FROM known WHERE grp = 3));
+SELECT round(ci_low::numeric, 4) AS low, ci_high AS high FROM csat_ci((SELECT csat_agg(csat) FROM known WHERE grp = 3));
 -- none satisfied: the lower bound is exactly 0 (0 of 1: high = z^2 / (1 + z^2) = 79.35)
-SELECT low, round(high::numeric, 4) AS high FROM csat_ci((SELECT csat_agg(1)));
+SELECT ci_low AS low, round(ci_high::numeric, 4) AS high FROM csat_ci((SELECT csat_agg(1)));
 -- bad confidence: 22023; NULL result: NULL
 SELECT * FROM csat_ci((SELECT csat_agg(1)), 1.0);
 SELECT * FROM csat_ci(NULL);

@@ -38,9 +38,9 @@ SELECT label, nps_agg(s) FROM (
 ) d GROUP BY label;
 
 SELECT label, (r).nps, round((r).std_error::numeric, 4) AS wald_se,
-       round((nps_ci(r)).low::numeric, 2) AS adj_low, round((nps_ci(r)).high::numeric, 2) AS adj_high,
-       round((nps_ci(r, 0.95, 'wald')).low::numeric, 2) AS wald_low,
-       round((nps_ci(r, 0.95, 'wald')).high::numeric, 2) AS wald_high
+       round((nps_ci(r)).ci_low::numeric, 2) AS adj_low, round((nps_ci(r)).ci_high::numeric, 2) AS adj_high,
+       round((nps_ci(r, 0.95, 'wald')).ci_low::numeric, 2) AS wald_low,
+       round((nps_ci(r, 0.95, 'wald')).ci_high::numeric, 2) AS wald_high
 FROM known ORDER BY label;
 
 -- the same intervals written out in SQL from the counts (any confidence)
@@ -53,9 +53,9 @@ CREATE FUNCTION pg_temp.adj_ci(r nps_result, conf float8, OUT low float8, OUT hi
                            (r.detractors + 0.75) / (r.responses + 3.0) AS pd) a) b) c
 $$ LANGUAGE sql;
 SELECT label, conf,
-       abs((nps_ci(r, conf)).low - (pg_temp.adj_ci(r, conf)).low) < 1e-9 AS low_ok,
-       abs((nps_ci(r, conf)).high - (pg_temp.adj_ci(r, conf)).high) < 1e-9 AS high_ok,
-       abs((nps_ci(r, conf, 'wald')).high - least(100, (r).nps + normal_quantile(1 - (1 - conf) / 2) * (r).std_error)) < 1e-9 AS wald_ok
+       abs((nps_ci(r, conf)).ci_low - (pg_temp.adj_ci(r, conf)).low) < 1e-9 AS low_ok,
+       abs((nps_ci(r, conf)).ci_high - (pg_temp.adj_ci(r, conf)).high) < 1e-9 AS high_ok,
+       abs((nps_ci(r, conf, 'wald')).ci_high - least(100, (r).nps + normal_quantile(1 - (1 - conf) / 2) * (r).std_error)) < 1e-9 AS wald_ok
 FROM known, (VALUES (0.8), (0.9), (0.95), (0.99)) c(conf) ORDER BY label, conf;
 
 -- clamping: all promoters, tiny n

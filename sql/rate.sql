@@ -10,7 +10,7 @@ SET search_path = public, nps;
 -- half 1.959964 sqrt(.00081036 + .00001388) / 1.014606 = .055460
 CREATE TABLE known AS SELECT g, g <= 81 AS hit FROM generate_series(1, 263) g;
 INSERT INTO known VALUES (264, NULL), (265, NULL);
-SELECT (r).n, (r).hits, round((r).rate::numeric, 4) AS rate,
+SELECT (r).responses, (r).hits, round((r).rate::numeric, 4) AS rate,
        round((r).ci_low::numeric, 2) AS ci_low, round((r).ci_high::numeric, 2) AS ci_high
 FROM (SELECT rate_agg(hit) AS r FROM known) s;
 SELECT rate_agg(hit) FROM known;
@@ -24,7 +24,7 @@ SELECT round((r).std_error::numeric, 4) AS std_error, round((r).margin_95::numer
 FROM (SELECT rate_agg(hit) AS r FROM known) s;
 
 -- rate_ci at any confidence equals the Wilson formula written in SQL
-SELECT c, round(low::numeric, 6) AS low, round(high::numeric, 6) AS high,
+SELECT c, round(ci_low::numeric, 6) AS low, round(ci_high::numeric, 6) AS high,
        round((((p + z*z/(2*n)) - z * sqrt(p*(1-p)/n + z*z/(4*n*n))) / (1 + z*z/n) * 100)::numeric, 6) AS low_sql,
        round((((p + z*z/(2*n)) + z * sqrt(p*(1-p)/n + z*z/(4*n*n))) / (1 + z*z/n) * 100)::numeric, 6) AS high_sql
 FROM (SELECT rate_agg(hit) AS r FROM known) a,
@@ -33,14 +33,14 @@ FROM (SELECT rate_agg(hit) AS r FROM known) a,
      LATERAL rate_ci(a.r, c) ci
 ORDER BY c;
 -- the default confidence is 0.95, the same interval as the result's
-SELECT round(low::numeric, 2) AS low, round(high::numeric, 2) AS high,
-       low = (r).ci_low AND high = (r).ci_high AS same_as_result
-FROM (SELECT rate_agg(hit) AS r FROM known) a, LATERAL rate_ci(a.r);
+SELECT round(ci.ci_low::numeric, 2) AS low, round(ci.ci_high::numeric, 2) AS high,
+       ci.ci_low = (r).ci_low AND ci.ci_high = (r).ci_high AS same_as_result
+FROM (SELECT rate_agg(hit) AS r FROM known) a, LATERAL rate_ci(a.r) ci;
 
 -- edges: 0 of 10 -> 0 .. z^2 / (10 + z^2) = 27.75; 10 of 10 -> 72.25 .. 100 (exactly)
-SELECT (r).n, (r).hits, (r).rate, (r).ci_low, round((r).ci_high::numeric, 4) AS ci_high
+SELECT (r).responses, (r).hits, (r).rate, (r).ci_low, round((r).ci_high::numeric, 4) AS ci_high
 FROM (SELECT rate_agg(false) AS r FROM generate_series(1, 10)) s;
-SELECT (r).n, (r).hits, (r).rate, round((r).ci_low::numeric, 4) AS ci_low, (r).ci_high
+SELECT (r).responses, (r).hits, (r).rate, round((r).ci_low::numeric, 4) AS ci_low, (r).ci_high
 FROM (SELECT rate_agg(true) AS r FROM generate_series(1, 10)) s;
 -- a single row, no rows, only NULLs
 SELECT rate_agg(true);
@@ -55,7 +55,7 @@ INSERT INTO service_case VALUES
   (3, '2026-03-02 11:00+00', '2026-03-02 15:00+00'),
   (4, '2026-03-02 12:00+00', NULL),
   (5, '2026-03-03 09:00+00', '2026-03-03 09:05+00');
-SELECT (r).n, (r).hits, (r).rate
+SELECT (r).responses, (r).hits, (r).rate
 FROM (SELECT rate_agg(first_response_at - opened_at <= interval '2 hours') AS r FROM service_case) s;
 
 -- ---------- rate_test: pooled two-proportion z-test ----------
@@ -118,13 +118,13 @@ ORDER BY 1::text;
 
 -- ROWS, RANGE with an interval, GROUPS, and the EXCLUDE options, against count(*) FILTER / count()
 SELECT count(*) AS rows_checked,
-       count(*) FILTER (WHERE (r_rows).n IS DISTINCT FROM n_rows OR (r_rows).hits IS DISTINCT FROM h_rows) AS differ_rows,
-       count(*) FILTER (WHERE (r_range).n IS DISTINCT FROM n_range OR (r_range).hits IS DISTINCT FROM h_range) AS differ_range,
-       count(*) FILTER (WHERE (r_groups).n IS DISTINCT FROM n_groups OR (r_groups).hits IS DISTINCT FROM h_groups) AS differ_groups,
-       count(*) FILTER (WHERE (r_cur).n IS DISTINCT FROM n_cur OR (r_cur).hits IS DISTINCT FROM h_cur) AS differ_ex_current,
-       count(*) FILTER (WHERE (r_grp).n IS DISTINCT FROM nullif(n_grp, 0)
+       count(*) FILTER (WHERE (r_rows).responses IS DISTINCT FROM n_rows OR (r_rows).hits IS DISTINCT FROM h_rows) AS differ_rows,
+       count(*) FILTER (WHERE (r_range).responses IS DISTINCT FROM n_range OR (r_range).hits IS DISTINCT FROM h_range) AS differ_range,
+       count(*) FILTER (WHERE (r_groups).responses IS DISTINCT FROM n_groups OR (r_groups).hits IS DISTINCT FROM h_groups) AS differ_groups,
+       count(*) FILTER (WHERE (r_cur).responses IS DISTINCT FROM n_cur OR (r_cur).hits IS DISTINCT FROM h_cur) AS differ_ex_current,
+       count(*) FILTER (WHERE (r_grp).responses IS DISTINCT FROM nullif(n_grp, 0)
                           OR (r_grp).hits IS DISTINCT FROM CASE WHEN n_grp > 0 THEN h_grp END) AS differ_ex_group,
-       count(*) FILTER (WHERE (r_ties).n IS DISTINCT FROM n_ties OR (r_ties).hits IS DISTINCT FROM h_ties) AS differ_ex_ties,
+       count(*) FILTER (WHERE (r_ties).responses IS DISTINCT FROM n_ties OR (r_ties).hits IS DISTINCT FROM h_ties) AS differ_ex_ties,
        count(*) FILTER (WHERE abs((r_range).rate - 100.0 * h_range / n_range) > 1e-9) AS differ_rate
 FROM (SELECT rate_agg(hit) OVER w_rows AS r_rows, count(hit) OVER w_rows AS n_rows, count(*) FILTER (WHERE hit) OVER w_rows AS h_rows,
              rate_agg(hit) OVER w_range AS r_range, count(hit) OVER w_range AS n_range, count(*) FILTER (WHERE hit) OVER w_range AS h_range,
@@ -144,7 +144,7 @@ SELECT count(*) AS rows_checked, count(*) FILTER (WHERE r IS DISTINCT FROM slow)
 FROM (SELECT rate_agg(hit) OVER (ORDER BY at RANGE BETWEEN interval '14 days' PRECEDING AND interval '1 day' PRECEDING) AS r,
              (SELECT rate_agg(hit) FROM w w2 WHERE w2.at BETWEEN w.at - interval '14 days' AND w.at - interval '1 day') AS slow
       FROM w) s;
-SELECT id, at, (r).n, (r).hits, round((r).rate::numeric, 4) AS rate, round(sql_rate, 4) AS sql_rate,
+SELECT id, at, (r).responses, (r).hits, round((r).rate::numeric, 4) AS rate, round(sql_rate, 4) AS sql_rate,
        round((r).ci_low::numeric, 4) AS ci_low, round((r).ci_high::numeric, 4) AS ci_high
 FROM (SELECT id, at, rate_agg(hit) OVER win AS r, 100.0 * count(*) FILTER (WHERE hit) OVER win / count(hit) OVER win AS sql_rate
       FROM w WINDOW win AS (ORDER BY at, id ROWS BETWEEN 99 PRECEDING AND CURRENT ROW)) s
@@ -175,7 +175,7 @@ RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
-SELECT touchpoint, (r).n, (r).hits, round((r).rate::numeric, 4) AS rate,
+SELECT touchpoint, (r).responses, (r).hits, round((r).rate::numeric, 4) AS rate,
        round((r).ci_low::numeric, 4) AS ci_low, round((r).ci_high::numeric, 4) AS ci_high
 FROM serial_results ORDER BY touchpoint;
 SELECT touchpoint, count(hit) AS n, count(*) FILTER (WHERE hit) AS hits,

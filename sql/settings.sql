@@ -11,49 +11,51 @@ SHOW nps.followup_sla;
 
 -- Every nps function that reads a setting is C (or calls one), so the
 -- library is loaded before a setting is read.  Now values are checked.
-SELECT nps.setting_window(), nps.setting_followup_sla(), nps.setting_min_responses();
+SELECT nps.setting_window_length(), nps.setting_followup_sla(), nps.setting_min_responses();
 SHOW nps.min_responses;
 SHOW nps.notify;
 
--- "window" is a reserved word in SQL: quote it in SET/SHOW, or use set_config
-SET nps."window" = 'nonsense';
-SET "nps.window" = '-3 days';
-SET nps."window" = '0';
-SET nps."window" = '1 month -31 days';
-SET nps."window" = '300000000 years';
-SET nps."window" = '';
+-- nps.window_length needs no quoting (a setting named "window" would: WINDOW
+-- is a reserved word)
+SET nps.window_length = 'nonsense';
+SET "nps.window_length" = '-3 days';
+SET nps.window_length = '0';
+SET nps.window_length = '1 month -31 days';
+SET nps.window_length = '300000000 years';
+SET nps.window_length = '';
 SET nps.followup_sla = 'P2D';            -- ISO 8601 works
 SELECT nps.setting_followup_sla();
 SET nps.followup_sla = '-1 hour';
-SELECT set_config('nps.window', 'bad', false);
-SELECT set_config('nps.window', '2 weeks', false), nps.setting_window();
+SELECT set_config('nps.window_length', 'bad', false);
+SELECT set_config('nps.window_length', '2 weeks', false), nps.setting_window_length();
 SET nps.min_responses = 0;
 SET nps.min_responses = 'many';
 SET nps.min_responses = 100;
 SELECT nps.setting_min_responses();
 SET nps.notify = maybe;
 SET nps.unknown = 1;                      -- the nps prefix is reserved
-SELECT nps.setting_window(), nps.setting_followup_sla(), nps.setting_min_responses();
+SET nps."window" = '7 days';              -- the old name is gone (no alias before 1.0)
+SELECT nps.setting_window_length(), nps.setting_followup_sla(), nps.setting_min_responses();
 
 -- the message a client sees
 \set VERBOSITY default
-SET nps."window" = 'nonsense';
+SET nps.window_length = 'nonsense';
 SET nps.followup_sla = '-1 hour';
 \set VERBOSITY sqlstate
 
 -- SET LOCAL and RESET
 BEGIN;
-SET LOCAL nps."window" = '7 days';
-SELECT nps.setting_window();
+SET LOCAL nps.window_length = '7 days';
+SELECT nps.setting_window_length();
 COMMIT;
-SELECT nps.setting_window();
+SELECT nps.setting_window_length();
 RESET ALL;
-SELECT nps.setting_window(), nps.setting_followup_sla(), nps.setting_min_responses();
+SELECT nps.setting_window_length(), nps.setting_followup_sla(), nps.setting_min_responses();
 
 -- per role and per database (a DBA's ALTER ... SET); bad values are refused
 CREATE ROLE regress_nps_settings;
-ALTER ROLE regress_nps_settings SET nps."window" = '90 days';
-ALTER ROLE regress_nps_settings SET nps."window" = 'ninety days';
+ALTER ROLE regress_nps_settings SET nps.window_length = '90 days';
+ALTER ROLE regress_nps_settings SET nps.window_length = 'ninety days';
 ALTER ROLE regress_nps_settings SET nps.min_responses = 0;
 SELECT unnest(setconfig) FROM pg_db_role_setting
  WHERE setrole = 'regress_nps_settings'::regrole;
@@ -66,7 +68,11 @@ ALTER DATABASE :"db" SET nps.followup_sla = 'tomorrow';
 SELECT nps.setting_min_responses();
 ALTER DATABASE :"db" RESET nps.min_responses;
 
--- the *_at functions check their own window arguments
-SELECT nps.check_window('1 day'), nps.check_min_responses(1);
-SELECT nps.check_window('-1 day');
+-- the *_at functions check their own window, SLA and minimum arguments
+SELECT nps.check_window_length('1 day'), nps.check_followup_sla('2 days'), nps.check_min_responses(1);
+\set VERBOSITY default
+SELECT nps.check_window_length('-1 day');
+SELECT nps.check_followup_sla('0');
 SELECT nps.check_min_responses(0);
+SELECT * FROM nps.detractor_queue_at(now(), '-1 hour');
+SELECT * FROM nps.touchpoint_nps_at(now(), '0');

@@ -159,7 +159,7 @@ SELECT rate_rollup(ROW(1, 2, NULL, NULL, NULL, NULL, NULL)::rate_result);
 SELECT rate_test(ROW(1, 2, NULL, NULL, NULL, NULL, NULL)::rate_result, rate_agg(true)) FROM generate_series(1, 3);
 SELECT rate_rollup(r) FROM (VALUES (ROW(4503599627370497, 0, NULL, NULL, NULL, NULL, NULL)::rate_result),
                                    (ROW(4503599627370496, 0, NULL, NULL, NULL, NULL, NULL)::rate_result)) v(r);
-SELECT (rate_rollup(r)).n FROM (VALUES (ROW(4503599627370496, 0, NULL, NULL, NULL, NULL, NULL)::rate_result),
+SELECT (rate_rollup(r)).responses FROM (VALUES (ROW(4503599627370496, 0, NULL, NULL, NULL, NULL, NULL)::rate_result),
                                        (ROW(4503599627370496, 0, NULL, NULL, NULL, NULL, NULL)::rate_result)) v(r);
 SELECT (rate_ci(ROW(0, 0, NULL, NULL, NULL, NULL, NULL)::rate_result)).*;
 SELECT (rate_test(ROW(0, 0, NULL, NULL, NULL, NULL, NULL)::rate_result, rate_agg(true))).* FROM generate_series(1, 3);

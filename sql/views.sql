@@ -129,10 +129,10 @@ INSERT INTO nps.journey_event (customer, touchpoint, occurred_at) VALUES
 
 -- checkout: 7 customers, 6 continued from presales (drop-off 4, 0.6), median 3.5 h
 -- delivery: 3 customers, all came from checkout (3/7) and from presales (3/10), median 48 h
-SELECT journey, touchpoint, stage_order, customers, previous_customers, continued_from_previous,
-       drop_off, round(conversion_from_previous::numeric, 4) AS conv_prev,
-       continued_from_first, round(conversion_from_first::numeric, 4) AS conv_first,
-       median_time_from_previous, round(median_hours_from_previous::numeric, 2) AS median_hours
+SELECT journey, touchpoint, stage_order, customers, previous_stage_customers, continued_from_previous_stage,
+       drop_off, round(conversion_from_previous_stage::numeric, 4) AS conv_prev,
+       continued_from_first_stage, round(conversion_from_first_stage::numeric, 4) AS conv_first,
+       median_time_from_previous_stage, round(median_hours_from_previous_stage::numeric, 2) AS median_hours
   FROM nps.journey_funnel_at(:as_of, '30 days');
 
 -- ---------------------------------------------------------------- ownership
@@ -157,23 +157,24 @@ INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target, alert_
 -- change from the previous window:
 --   presales -25 -> 25 (+50, significant); checkout -50 -> -50 (0, p = 1)
 --   buy: previous n 80, P 15, D 45 = -37.5 -> -7.78 (+29.72)
-SELECT metric_owner_id AS mo, metric, journey, touchpoint, owner, department, owner_role,
+SELECT metric_owner_id AS mo, metric, journey, touchpoint, owner_name, department, owner_role,
        responses, round(value::numeric, 2) AS value,
        round(ci_low::numeric, 2) AS ci_low, round(ci_high::numeric, 2) AS ci_high,
        target, alert_line, min_responses AS min_n, status,
-       previous_responses AS prev_n, round(previous_value::numeric, 2) AS prev_value,
-       round(change::numeric, 2) AS change, round(change_p_value::numeric, 4) AS p,
+       previous_window_responses AS prev_n, round(previous_window_value::numeric, 2) AS prev_value,
+       round(change_from_previous_window::numeric, 2) AS change, round(change_p_value::numeric, 4) AS p,
        change_significant AS sig
   FROM nps.metric_status_at(:as_of, '30 days', 30);
 
-SELECT owner, owner_kind, department, metrics_owned, red, amber, green, insufficient,
-       worst_metric, worst_journey, worst_touchpoint, worst_status,
+SELECT owner_name, owner_kind, department, metrics_owned, red, amber, green, insufficient,
+       worst_metric, worst_journey_id, worst_journey, worst_touchpoint_id, worst_touchpoint, worst_status,
        round(worst_value::numeric, 2) AS worst_value, worst_target
   FROM nps.owner_scorecard_at(:as_of, '30 days', 30);
 
 -- CSAT, CES and rate metrics (csat_agg/ces_agg/rate_agg of csat.sql and rate.sql)
 -- hotline answers: csat 5, 5, 4, 2 -> 3/4 satisfied = 75 % (Wilson 30.06 .. 95.44);
---                  ces 7, 6, 5, 2 -> mean 5, SE sqrt(14/3)/2 = 1.08 (2.88 .. 7.12)
+--                  ces 7, 6, 5, 2 -> mean 5, SE sqrt(14/3)/2 = 1.08 (2.88 .. 7.12, clamped
+--                  to the scale by ces_ci: 2.88 .. 7)
 UPDATE nps.response SET csat = v.csat, ces = v.ces
   FROM (VALUES ('c-4-9-1', 5, 7), ('c-4-9-2', 5, 6), ('c-4-9-3', 4, 5), ('c-4-4-1', 2, 2)) AS v(customer, csat, ces)
  WHERE nps.response.customer = v.customer;
@@ -211,24 +212,25 @@ INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target, alert_
   ('first_response_sla', 1, 2, 6, 80, 60, 1);      -- 33.33, 3 cases
 -- changes (pooled two-proportion z): complaint 0 -> 10, p = 0.0402;
 -- FCR 100 -> 80, p = 0.0029; reopen 0 -> 5, p = 0.1521
-SELECT metric, kind, journey, touchpoint, owner, responses, round(value::numeric, 2) AS value,
+SELECT metric, metric_kind, journey, touchpoint, owner_name, responses, round(value::numeric, 2) AS value,
        round(std_error::numeric, 2) AS se,
        round(ci_low::numeric, 2) AS ci_low, round(ci_high::numeric, 2) AS ci_high,
        target, alert_line, min_responses AS min_n, status,
-       previous_responses AS prev_n, round(previous_value::numeric, 2) AS prev_value,
-       round(change::numeric, 2) AS change, round(change_p_value::numeric, 4) AS p,
+       previous_window_responses AS prev_n, round(previous_window_value::numeric, 2) AS prev_value,
+       round(change_from_previous_window::numeric, 2) AS change, round(change_p_value::numeric, 4) AS p,
        change_significant AS sig
-  FROM nps.metric_status_at(:as_of, '30 days', 30) WHERE kind <> 'nps';
-SELECT owner, metrics_owned, red, amber, green, insufficient, worst_metric, worst_touchpoint, worst_status
-  FROM nps.owner_scorecard_at(:as_of, '30 days', 30) WHERE owner IN ('Dan', 'Eve');
+  FROM nps.metric_status_at(:as_of, '30 days', 30) WHERE metric_kind <> 'nps';
+SELECT owner_name, metrics_owned, red, amber, green, insufficient, worst_metric, worst_touchpoint, worst_status
+  FROM nps.owner_scorecard_at(:as_of, '30 days', 30) WHERE owner_name IN ('Dan', 'Eve');
 DELETE FROM nps.metric_owner WHERE owner IN (5, 6);
 
 -- ---------------------------------------------------------------- detractor queue
 -- c-901 waits 76 h (overdue), c-903 exactly 48 h (not yet overdue; followed
 -- up only after as_of), c-902 18 h.  Owners: touchpoint owner first, then the
--- journey owners; Cora owns VIP NPS, so only VIP detractors list her.
-SELECT response_id, customer, score, segment, touchpoint, touchpoint_name,
-       round(hours_waiting::numeric, 2) AS hours, due_at, overdue, owners, owner_roles, comment, reasons
+-- journey owners, each by owner id; Cora owns VIP NPS, so only VIP detractors
+-- list her.
+SELECT response_id, customer, score, segment, journey, journey_name, touchpoint, touchpoint_name,
+       round(hours_waiting::numeric, 2) AS hours, due_at, overdue, owner_names, owner_roles, comment, reasons
   FROM nps.detractor_queue_at(:as_of, '48 hours');
 
 -- the queue now (only the two never followed up) and closing the loop
@@ -242,7 +244,7 @@ UPDATE nps.response SET followed_up_at = NULL WHERE customer = 'c-901';
 -- all: payment_error 14, wait_time 14, price 11, late_delivery 2, rude_staff 1
 --      = 42 citations by 38 detractors (friendly_staff: promoters only, absent)
 -- price is also cited by 3 passives: 14 responses, 11 detractors -> NPS -78.57
-SELECT scope, journey, touchpoint, reason, rank, detractors,
+SELECT scope, journey, journey_name, touchpoint, reason, rank, detractors,
        round(share::numeric, 4) AS share, round(cumulative_share::numeric, 4) AS cum_share,
        scope_detractors AS scope_d, round(detractor_share::numeric, 4) AS of_detractors,
        responses, round(nps::numeric, 2) AS nps
@@ -250,10 +252,10 @@ SELECT scope, journey, touchpoint, reason, rank, detractors,
 
 -- ---------------------------------------------------------------- settings drive the views
 -- a 7-day window only sees the hand rows: presales c-902 (5), checkout c-901 (2), c-903 (0)
-SET nps."window" = '7 days';
+SET nps.window_length = '7 days';
 SELECT touchpoint, responses, round(nps::numeric, 2) AS nps, window_start
   FROM nps.touchpoint_nps_at(:as_of);
-RESET nps."window";
+RESET nps.window_length;
 SELECT touchpoint, responses FROM nps.touchpoint_nps_at(:as_of);
 -- a 12-hour SLA makes every waiting detractor overdue
 SET nps.followup_sla = '12 hours';
@@ -280,6 +282,20 @@ SELECT c.relname, count(*) AS columns,
   JOIN pg_type t ON t.oid = a.atttypid
  WHERE c.relnamespace = 'nps'::regnamespace AND c.relkind = 'v'
  GROUP BY c.oid, c.relname ORDER BY c.relname;
+
+-- the naming rule (README, Development): *_id = key (integer), bare noun =
+-- code, *_name = display name; a journey or touchpoint code comes with its id
+SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod) AS type
+  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
+ WHERE c.relnamespace = 'nps'::regnamespace AND c.relkind = 'v'
+   AND ((a.attname LIKE '%\_id' AND a.atttypid NOT IN ('integer'::regtype, 'bigint'::regtype))
+        OR a.attname IN ('owner', 'owners', 'kind', 'change')
+        OR a.attname LIKE 'previous\_%' AND a.attname NOT LIKE 'previous\_stage\_%'
+                                         AND a.attname NOT LIKE 'previous\_window\_%'
+        OR (a.attname ~ '^(worst_)?(journey|touchpoint)$'
+            AND NOT EXISTS (SELECT FROM pg_attribute b
+                             WHERE b.attrelid = c.oid AND b.attname = a.attname || '_id')))
+ ORDER BY 1, 2;
 
 -- hostile search_path: the functions do not depend on it
 CREATE SCHEMA hostile;

@@ -47,7 +47,9 @@ BEGIN
   END IF;
 
   -- NPS metrics restricted to a segment or channel make the owners of a
-  -- detractor depend on its segment and channel, not only on its touchpoint.
+  -- detractor depend on its segment and channel, not only on its touchpoint;
+  -- without such metrics, NULL segment and channel give the same owners, once
+  -- per touchpoint.
   by_segment := EXISTS (
     SELECT FROM nps.metric_owner mo JOIN nps.metric m ON m.code = mo.metric
      WHERE m.kind = 'nps' AND (m.segment IS NOT NULL OR m.channel IS NOT NULL));
@@ -57,7 +59,7 @@ BEGIN
              '"touchpoint_id":' || t.id
              || ',"touchpoint":' || pg_catalog.to_json(t.code)::text
              || ',"journey":' || pg_catalog.to_json(j.code)::text
-             || ',"owners":' || nps.detractor_owners_json(t.id, NULL, NULL, false)
+             || ',"owners":' || nps.detractor_owners_json(t.id, NULL, NULL)
              || '}')
       INTO tails
       FROM nps.touchpoint t JOIN nps.journey j ON j.id = t.journey
@@ -76,7 +78,7 @@ BEGIN
              '"touchpoint_id":' || t.id
              || ',"touchpoint":' || pg_catalog.to_json(t.code)::text
              || ',"journey":' || pg_catalog.to_json(j.code)::text
-             || ',"owners":' || nps.detractor_owners_json(t.id, k.segment, k.channel, true)
+             || ',"owners":' || nps.detractor_owners_json(t.id, k.segment, k.channel)
              || '}')
       INTO tails
       FROM (SELECT DISTINCT n.touchpoint, n.segment, n.channel FROM new_rows n
@@ -102,47 +104,32 @@ REVOKE EXECUTE ON FUNCTION nps.notify_detractors() FROM PUBLIC;
 COMMENT ON FUNCTION nps.notify_detractors() IS
   'trigger function of nps.response_notify_detractors: sends one pg_notify(''nps_detractor'', json) per inserted detractor (score 0-6, followed_up_at NULL) unless nps.notify is off; payload {"response_id","score","touchpoint_id","touchpoint","journey","owners":[{"id","name","role"}]}, or only {"response_id"} with nps.notify_payload = id';
 
-CREATE FUNCTION nps.detractor_owners_json(
-    touchpoint_id integer, segment text, channel text, match_segment boolean)
+CREATE FUNCTION nps.detractor_owners_json(touchpoint_id integer, segment text, channel text)
   RETURNS text
   LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-  -- Owners of the NPS metrics of a touchpoint (touchpoint-level rows first,
-  -- then journey-wide rows of its journey), each owner once, as a compact
-  -- JSON array [{"id":..,"name":..,"role":..}].  With match_segment, NPS
-  -- metrics restricted to a segment/channel count only when they match;
-  -- without it only unrestricted NPS metrics count.  Kept under 7000 bytes
-  -- (the NOTIFY payload limit is 8000): a longer list is cut to ids only.
+  -- nps.detractor_owners (views.sql: the one rule, shared with the queue) as
+  -- a compact JSON array [{"id":..,"name":..,"role":..}] in owner_rank order.
+  -- Kept under 7000 bytes (the NOTIFY payload limit is 8000): a longer list
+  -- is cut to ids only.
   WITH o AS (
-    SELECT ow.id, ow.name, ow.role_name,
-           min(CASE WHEN mo.touchpoint IS NULL THEN 1 ELSE 0 END) AS scope_rank
-      FROM nps.touchpoint t
-      JOIN nps.metric_owner mo ON mo.journey = t.journey
-                              AND (mo.touchpoint = t.id OR mo.touchpoint IS NULL)
-      JOIN nps.metric m ON m.code = mo.metric
-      JOIN nps.owner ow ON ow.id = mo.owner
-     WHERE t.id = $1
-       AND m.kind = 'nps'
-       AND CASE WHEN $4 THEN (m.segment IS NULL OR m.segment = $2)
-                         AND (m.channel IS NULL OR m.channel = $3)
-                ELSE m.segment IS NULL AND m.channel IS NULL END
-     GROUP BY ow.id, ow.name, ow.role_name
+    SELECT * FROM nps.detractor_owners($1, $2, $3)
   ), full_list AS (
     SELECT '[' || coalesce(string_agg(
-             '{"id":' || o.id || ',"name":' || to_json(o.name)::text
-             || ',"role":' || coalesce(to_json(o.role_name::text)::text, 'null') || '}',
-             ',' ORDER BY o.scope_rank, o.id), '') || ']' AS j
+             '{"id":' || o.owner_id || ',"name":' || to_json(o.owner_name)::text
+             || ',"role":' || coalesce(to_json(o.owner_role::text)::text, 'null') || '}',
+             ',' ORDER BY o.owner_rank), '') || ']' AS j
       FROM o
   )
   SELECT CASE WHEN octet_length(f.j) <= 7000 THEN f.j
-              ELSE (SELECT '[' || string_agg('{"id":' || x.id || '}', ',' ORDER BY x.scope_rank, x.id) || ']'
-                      FROM (SELECT o.id, o.scope_rank FROM o ORDER BY o.scope_rank, o.id LIMIT 500) x)
+              ELSE (SELECT '[' || string_agg('{"id":' || x.owner_id || '}', ',' ORDER BY x.owner_rank) || ']'
+                      FROM (SELECT o.owner_id, o.owner_rank FROM o ORDER BY o.owner_rank LIMIT 500) x)
          END
     FROM full_list f;
 END;
-COMMENT ON FUNCTION nps.detractor_owners_json(integer, text, text, boolean) IS
-  'internal (used by nps.notify_detractors): owners of the NPS metrics of a touchpoint and of its whole journey as a compact JSON array [{"id","name","role"}], touchpoint owners first';
+COMMENT ON FUNCTION nps.detractor_owners_json(integer, text, text) IS
+  'internal (used by nps.notify_detractors): nps.detractor_owners of a touchpoint, segment and channel as a compact JSON array [{"id","name","role"}], touchpoint owners first; cut to [{"id"}] when longer than 7000 bytes';
 
 CREATE TRIGGER response_notify_detractors
   AFTER INSERT ON nps.response

@@ -31,7 +31,7 @@ CREATE TYPE nps.scale_state (
   STORAGE = plain
 );
 COMMENT ON TYPE nps.scale_state IS
-  'Aggregate state of csat_agg/ces_agg and their rollups: scale (1..scale_max and threshold, 0 until the first row), responses, hits at or above the threshold, sum and sum of squares of the scores';
+  'aggregate state of csat_agg/ces_agg and their rollups: scale (1..scale_max and threshold, 0 until the first row), responses, hits at or above the threshold, sum and sum of squares of the scores';
 COMMENT ON FUNCTION nps.scale_state_in(cstring) IS 'text input of scale_state (strictly validated)';
 COMMENT ON FUNCTION nps.scale_state_out(nps.scale_state) IS 'text output of scale_state';
 COMMENT ON FUNCTION nps.scale_state_recv(internal) IS 'binary input of scale_state (validated)';
@@ -52,7 +52,7 @@ CREATE TYPE nps.csat_result AS (
   score_sq_sum  bigint
 );
 COMMENT ON TYPE nps.csat_result IS
-  'Result of csat_agg/csat_rollup: CSAT (percent satisfied) with counts, mean score, Wald standard error and 95% margin in points, and the scale and sums that make rollups exact';
+  'result of csat_agg/csat_rollup: CSAT (percent satisfied) with counts, mean score, Wald standard error and 95% margin in points, and the scale and sums that make rollups exact';
 COMMENT ON COLUMN nps.csat_result.responses IS 'rows counted (rows with a NULL score, scale_max or satisfied_min are skipped)';
 COMMENT ON COLUMN nps.csat_result.satisfied IS 'responses scoring satisfied_min or more';
 COMMENT ON COLUMN nps.csat_result.csat IS 'CSAT in percent: 100 * satisfied / responses, never rounded';
@@ -77,7 +77,7 @@ CREATE TYPE nps.ces_result AS (
   score_sq_sum bigint
 );
 COMMENT ON TYPE nps.ces_result IS
-  'Result of ces_agg/ces_rollup: mean Customer Effort Score with its standard error and 95% margin, count and percent of easy responses, and the scale and sums that make rollups exact';
+  'result of ces_agg/ces_rollup: mean Customer Effort Score with its standard error and 95% margin, count and percent of easy responses, and the scale and sums that make rollups exact';
 COMMENT ON COLUMN nps.ces_result.responses IS 'rows counted (rows with a NULL score, scale_max or easy_min are skipped)';
 COMMENT ON COLUMN nps.ces_result.mean IS 'mean score (1..scale_max), never rounded';
 COMMENT ON COLUMN nps.ces_result.std_error IS 'standard error of the mean: sample standard deviation / sqrt(responses); NULL for one response';
@@ -422,7 +422,7 @@ CREATE AGGREGATE nps.csat_rollup(nps.csat_result) (
   PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE nps.csat_rollup(nps.csat_result) IS
-  'Merges stored csat_result values (e.g. daily into monthly) exactly as if the raw rows were aggregated; NULL results skipped, results of different scales raise 22023';
+  'merges stored csat_result values (e.g. daily into monthly) exactly as if the raw rows were aggregated; NULL results skipped, results of different scales raise 22023';
 
 CREATE FUNCTION nps.ces_rollup_trans(nps.scale_state, nps.ces_result) RETURNS nps.scale_state
   AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -439,13 +439,13 @@ CREATE AGGREGATE nps.ces_rollup(nps.ces_result) (
   PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE nps.ces_rollup(nps.ces_result) IS
-  'Merges stored ces_result values (e.g. daily into monthly) exactly as if the raw rows were aggregated; NULL results skipped, results of different scales raise 22023';
+  'merges stored ces_result values (e.g. daily into monthly) exactly as if the raw rows were aggregated; NULL results skipped, results of different scales raise 22023';
 
 -- ---------- inference on CSAT results ----------
 
 CREATE FUNCTION nps.csat_ci(r nps.csat_result,
                             confidence double precision DEFAULT 0.95,
-                            OUT low double precision, OUT high double precision)
+                            OUT ci_low double precision, OUT ci_high double precision)
   RETURNS record
   AS 'MODULE_PATHNAME', 'csat_ci' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION nps.csat_ci(nps.csat_result, double precision) IS
@@ -465,7 +465,7 @@ COMMENT ON FUNCTION nps.csat_test(nps.csat_result, nps.csat_result, double preci
 
 CREATE FUNCTION nps.ces_ci(r nps.ces_result,
                            confidence double precision DEFAULT 0.95,
-                           OUT low double precision, OUT high double precision)
+                           OUT ci_low double precision, OUT ci_high double precision)
   RETURNS record
   AS 'MODULE_PATHNAME', 'ces_ci' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION nps.ces_ci(nps.ces_result, double precision) IS

@@ -10,10 +10,10 @@
 -- These are C so that calling them loads nps.so, which defines and validates
 -- the nps.* parameters before they are read.
 
-CREATE FUNCTION nps.setting_window() RETURNS interval
-  AS 'MODULE_PATHNAME', 'nps_setting_window' LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION nps.setting_window() IS
-  'current value of the nps.window setting (default 30 days): length of the window the journey views cover';
+CREATE FUNCTION nps.setting_window_length() RETURNS interval
+  AS 'MODULE_PATHNAME', 'nps_setting_window_length' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION nps.setting_window_length() IS
+  'current value of the nps.window_length setting (default 30 days): length of the window the journey views cover';
 
 CREATE FUNCTION nps.setting_followup_sla() RETURNS interval
   AS 'MODULE_PATHNAME', 'nps_setting_followup_sla' LANGUAGE C STABLE PARALLEL SAFE;
@@ -35,10 +35,15 @@ CREATE FUNCTION nps.setting_notify_payload() RETURNS text
 COMMENT ON FUNCTION nps.setting_notify_payload() IS
   'current value of the nps.notify_payload setting (default full): full or id, what a notification on nps_detractor carries';
 
-CREATE FUNCTION nps.check_window(window_length interval) RETURNS interval
-  AS 'MODULE_PATHNAME', 'nps_check_window' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION nps.check_window(interval) IS
-  'returns its argument if it is a positive interval, raises 22023 otherwise (used by the *_at functions)';
+CREATE FUNCTION nps.check_window_length(window_length interval) RETURNS interval
+  AS 'MODULE_PATHNAME', 'nps_check_window_length' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION nps.check_window_length(interval) IS
+  'returns its argument if it is a positive interval, raises 22023 (window_length must be a positive interval) otherwise (used by the *_at functions)';
+
+CREATE FUNCTION nps.check_followup_sla(followup_sla interval) RETURNS interval
+  AS 'MODULE_PATHNAME', 'nps_check_followup_sla' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION nps.check_followup_sla(interval) IS
+  'returns its argument if it is a positive interval, raises 22023 (followup_sla must be a positive interval) otherwise (used by detractor_queue_at)';
 
 CREATE FUNCTION nps.check_min_responses(minimum_responses integer) RETURNS integer
   AS 'MODULE_PATHNAME', 'nps_check_min_responses' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -53,7 +53,7 @@ CREATE TYPE nps.nps_state (
   STORAGE = plain
 );
 COMMENT ON TYPE nps.nps_state IS
-  'Aggregate state of nps_agg/nps_rollup: response count, weighted promoter/passive/detractor sums, sum of squared weights';
+  'aggregate state of nps_agg/nps_rollup: response count, weighted promoter/passive/detractor sums, sum of squared weights';
 COMMENT ON FUNCTION nps.nps_state_in(cstring) IS 'text input of nps_state (strictly validated)';
 COMMENT ON FUNCTION nps.nps_state_out(nps.nps_state) IS 'text output of nps_state (round-trips exactly)';
 COMMENT ON FUNCTION nps.nps_state_recv(internal) IS 'binary input of nps_state';
@@ -73,7 +73,7 @@ CREATE TYPE nps.nps_result AS (
   weight_sq_sum double precision
 );
 COMMENT ON TYPE nps.nps_result IS
-  'Result of nps_agg/nps_rollup: counts (weighted sums when weighted), NPS from -100 to 100, Wald standard error and 95% margin in points, effective sample size';
+  'result of nps_agg/nps_rollup: counts (weighted sums when weighted), NPS from -100 to 100, Wald standard error and 95% margin in points, effective sample size';
 COMMENT ON COLUMN nps.nps_result.responses IS 'rows counted (NULL scores and NULL weights are skipped)';
 COMMENT ON COLUMN nps.nps_result.promoters IS 'responses scoring 9-10 (sum of their weights when weighted)';
 COMMENT ON COLUMN nps.nps_result.passives IS 'responses scoring 7-8 (sum of their weights when weighted)';
@@ -124,7 +124,7 @@ CREATE AGGREGATE nps.nps_agg(score smallint, weight double precision) (
   PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE nps.nps_agg(smallint, double precision) IS
-  'Weighted Net Promoter Score (survey weights) with Kish effective sample size; NULL weight skips the row, negative/NaN/infinite weight raises 22023';
+  'weighted Net Promoter Score (survey weights) with Kish effective sample size; NULL weight skips the row, negative/NaN/infinite weight raises 22023';
 
 -- ---------- nps_agg(integer) ----------
 
@@ -159,7 +159,7 @@ CREATE AGGREGATE nps.nps_agg(score integer, weight double precision) (
   PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE nps.nps_agg(integer, double precision) IS
-  'Weighted Net Promoter Score (survey weights) with Kish effective sample size; NULL weight skips the row, negative/NaN/infinite weight raises 22023';
+  'weighted Net Promoter Score (survey weights) with Kish effective sample size; NULL weight skips the row, negative/NaN/infinite weight raises 22023';
 
 -- ---------- nps_agg(bigint) ----------
 
@@ -194,7 +194,7 @@ CREATE AGGREGATE nps.nps_agg(score bigint, weight double precision) (
   PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE nps.nps_agg(bigint, double precision) IS
-  'Weighted Net Promoter Score (survey weights) with Kish effective sample size; NULL weight skips the row, negative/NaN/infinite weight raises 22023';
+  'weighted Net Promoter Score (survey weights) with Kish effective sample size; NULL weight skips the row, negative/NaN/infinite weight raises 22023';
 
 -- ---------- nps_agg(numeric) ----------
 
@@ -229,7 +229,7 @@ CREATE AGGREGATE nps.nps_agg(score numeric, weight double precision) (
   PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE nps.nps_agg(numeric, double precision) IS
-  'Weighted Net Promoter Score (survey weights) with Kish effective sample size; NULL weight skips the row, negative/NaN/infinite weight raises 22023';
+  'weighted Net Promoter Score (survey weights) with Kish effective sample size; NULL weight skips the row, negative/NaN/infinite weight raises 22023';
 
 -- ---------- nps_rollup(nps_result) ----------
 
@@ -248,4 +248,4 @@ CREATE AGGREGATE nps.nps_rollup(nps.nps_result) (
   PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE nps.nps_rollup(nps.nps_result) IS
-  'Merges stored nps_result values (e.g. daily into monthly) exactly as if the raw rows were aggregated; NULL results skipped';
+  'merges stored nps_result values (e.g. daily into monthly) exactly as if the raw rows were aggregated; NULL results skipped';

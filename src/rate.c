@@ -18,7 +18,7 @@ static void rate_state_check(const void *state, const char *type_name);
 static void rate_derive(const StateType *type, const void *state, Datum *values, bool *nulls);
 
 static const StateField rate_state_fields[] = {
-	{"n", STATE_COUNT, offsetof(RateState, n), RATE_RESULT_N, "n"},
+	{"n", STATE_COUNT, offsetof(RateState, n), RATE_RESULT_RESPONSES, "responses"},
 	{"hits", STATE_COUNT, offsetof(RateState, hits), RATE_RESULT_HITS, "hits"},
 };
 

@@ -23,7 +23,7 @@ typedef struct RateState
 } RateState;
 
 /* Attribute numbers of the composite type nps.rate_result */
-#define RATE_RESULT_N			1
+#define RATE_RESULT_RESPONSES	1
 #define RATE_RESULT_HITS		2
 #define RATE_RESULT_RATE		3
 #define RATE_RESULT_STD_ERROR	4

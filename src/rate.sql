@@ -26,7 +26,7 @@ CREATE TYPE nps.rate_state (
   STORAGE = plain
 );
 COMMENT ON TYPE nps.rate_state IS
-  'Aggregate state of rate_agg/rate_rollup: rows counted (n) and rows that were true (hits)';
+  'aggregate state of rate_agg/rate_rollup: rows counted (n) and rows that were true (hits)';
 COMMENT ON FUNCTION nps.rate_state_in(cstring) IS 'text input of rate_state (strictly validated)';
 COMMENT ON FUNCTION nps.rate_state_out(nps.rate_state) IS 'text output of rate_state';
 COMMENT ON FUNCTION nps.rate_state_recv(internal) IS 'binary input of rate_state (validated)';
@@ -35,7 +35,7 @@ COMMENT ON FUNCTION nps.rate_state_send(nps.rate_state) IS 'binary output of rat
 -- ---------- the result ----------
 
 CREATE TYPE nps.rate_result AS (
-  n         bigint,
+  responses bigint,
   hits      bigint,
   rate      double precision,
   std_error double precision,
@@ -44,11 +44,11 @@ CREATE TYPE nps.rate_result AS (
   ci_high   double precision
 );
 COMMENT ON TYPE nps.rate_result IS
-  'Result of rate_agg/rate_rollup: hits out of n, the rate in percent with its Wald standard error and 95% margin in points, and its Wilson 95% interval';
-COMMENT ON COLUMN nps.rate_result.n IS 'rows counted (NULLs are skipped)';
+  'result of rate_agg/rate_rollup: hits out of responses, the rate in percent with its Wald standard error and 95% margin in points, and its Wilson 95% interval';
+COMMENT ON COLUMN nps.rate_result.responses IS 'rows counted (NULLs are skipped)';
 COMMENT ON COLUMN nps.rate_result.hits IS 'rows that were true';
-COMMENT ON COLUMN nps.rate_result.rate IS 'rate in percent: 100 * hits / n, never rounded';
-COMMENT ON COLUMN nps.rate_result.std_error IS 'Wald standard error of rate, in points: 100 * sqrt(p (1 - p) / n)';
+COMMENT ON COLUMN nps.rate_result.rate IS 'rate in percent: 100 * hits / responses, never rounded';
+COMMENT ON COLUMN nps.rate_result.std_error IS 'Wald standard error of rate, in points: 100 * sqrt(p (1 - p) / responses), p = hits / responses';
 COMMENT ON COLUMN nps.rate_result.margin_95 IS 'half-width of the 95% Wald interval of rate, in points (1.959964 * std_error); ci_low/ci_high and rate_ci give the Wilson interval';
 COMMENT ON COLUMN nps.rate_result.ci_low IS 'lower bound of the Wilson 95% interval of the rate, in percent';
 COMMENT ON COLUMN nps.rate_result.ci_high IS 'upper bound of the Wilson 95% interval of the rate, in percent';
@@ -77,7 +77,7 @@ CREATE AGGREGATE nps.rate_agg(hit boolean) (
   PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE nps.rate_agg(boolean) IS
-  'Rate of true values in percent with its Wilson 95% interval, e.g. rate_agg(resolved_at - opened_at <= interval ''2 hours''); NULLs skipped';
+  'rate of true values in percent with its Wilson 95% interval, e.g. rate_agg(resolved_at - opened_at <= interval ''2 hours''); NULLs skipped';
 
 -- ---------- rate_rollup(rate_result) ----------
 
@@ -96,13 +96,13 @@ CREATE AGGREGATE nps.rate_rollup(nps.rate_result) (
   PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE nps.rate_rollup(nps.rate_result) IS
-  'Merges stored rate_result values (e.g. daily into monthly) exactly as if the raw rows were aggregated; NULL results skipped';
+  'merges stored rate_result values (e.g. daily into monthly) exactly as if the raw rows were aggregated; NULL results skipped';
 
 -- ---------- inference ----------
 
 CREATE FUNCTION nps.rate_ci(r nps.rate_result,
                             confidence double precision DEFAULT 0.95,
-                            OUT low double precision, OUT high double precision)
+                            OUT ci_low double precision, OUT ci_high double precision)
   RETURNS record
   AS 'MODULE_PATHNAME', 'rate_ci' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION nps.rate_ci(nps.rate_result, double precision) IS

@@ -3,9 +3,12 @@
  *		Module entry of the nps extension: the magic block, _PG_init, and the
  *		nps.* configuration parameters (GUCs) it defines.
  *
- *	nps.window          interval, default '30 days': the "current" window of
- *	                    the journey views (the previous window, for change
- *	                    tests, is the same length just before it)
+ *	nps.window_length   interval, default '30 days': the length of the
+ *	                    current window of the journey views (the previous
+ *	                    window, for change tests, is the same length just
+ *	                    before it); the name of the *_at functions' parameter
+ *	                    (not "window": WINDOW is a reserved word, so
+ *	                    SET nps.window = ... would be a syntax error)
  *	nps.followup_sla    interval, default '48 hours': how long a detractor may
  *	                    wait for a follow-up before it is overdue
  *	nps.min_responses   integer >= 1, default 30: below this many responses
@@ -19,7 +22,7 @@
  *	                    through their own privileges and row security
  *
  * All of them are PGC_USERSET, so a DBA can set them per database or role
- * (ALTER DATABASE d SET nps.window = '7 days'; ALTER ROLE r SET ...), and a
+ * (ALTER DATABASE d SET nps.window_length = '7 days'; ALTER ROLE r SET ...), and a
  * session can SET them.  The two intervals are validated by a check hook
  * with the same parser as interval input (ParseDateTime + DecodeInterval,
  * falling back to ISO 8601), but "softly": a bad value is rejected with
@@ -27,10 +30,10 @@
  * out of the hook.  Zero and negative intervals are rejected as well.
  *
  * Loading: PostgreSQL only knows these parameters once nps.so is loaded in
- * the session.  Until then "SET nps.window = 'bad'" creates a placeholder
+ * the session.  Until then "SET nps.window_length = 'bad'" creates a placeholder
  * without checking it; when the library loads (on the first call of any
  * nps C function - every SQL function and view of the extension reads the
- * settings through nps.setting_window() etc., which are C, so the library
+ * settings through nps.setting_window_length() etc., which are C, so the library
  * is always loaded before a setting is used) the placeholder is validated
  * and a bad value is reported as a WARNING and replaced by the default.
  * Per-database/role settings (ALTER DATABASE/ROLE ... SET) are applied at
@@ -55,7 +58,7 @@ PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
-static char *nps_window_string = NULL;
+static char *nps_window_length_string = NULL;
 static char *nps_followup_sla_string = NULL;
 static int	nps_min_responses = 30;
 static bool nps_notify = true;
@@ -74,7 +77,7 @@ static const struct config_enum_entry notify_payload_options[] = {
 static int	nps_notify_payload = NOTIFY_PAYLOAD_FULL;
 
 /* parsed values, set by the assign hooks from the check hooks' "extra" */
-static Interval nps_window_value;
+static Interval nps_window_length_value;
 static Interval nps_followup_sla_value;
 
 /*
@@ -168,22 +171,22 @@ check_interval_guc(char **newval, void **extra, const char *name)
 }
 
 static bool
-check_window(char **newval, void **extra, GucSource source)
+check_window_length_guc(char **newval, void **extra, GucSource source)
 {
-	return check_interval_guc(newval, extra, "nps.window");
+	return check_interval_guc(newval, extra, "nps.window_length");
 }
 
 static bool
-check_followup_sla(char **newval, void **extra, GucSource source)
+check_followup_sla_guc(char **newval, void **extra, GucSource source)
 {
 	return check_interval_guc(newval, extra, "nps.followup_sla");
 }
 
 static void
-assign_window(const char *newval, void *extra)
+assign_window_length(const char *newval, void *extra)
 {
 	if (extra != NULL)
-		nps_window_value = *(Interval *) extra;
+		nps_window_length_value = *(Interval *) extra;
 }
 
 static void
@@ -196,15 +199,15 @@ assign_followup_sla(const char *newval, void *extra)
 void
 _PG_init(void)
 {
-	DefineCustomStringVariable("nps.window",
+	DefineCustomStringVariable("nps.window_length",
 							   "Length of the current window of the nps journey views.",
-							   "The views cover (now() - nps.window, now()]; the previous window, "
+							   "The views cover (now() - nps.window_length, now()]; the previous window, "
 							   "for change tests, is the same length just before it. A positive interval.",
-							   &nps_window_string,
+							   &nps_window_length_string,
 							   "30 days",
 							   PGC_USERSET,
 							   0,
-							   check_window, assign_window, NULL);
+							   check_window_length_guc, assign_window_length, NULL);
 
 	DefineCustomStringVariable("nps.followup_sla",
 							   "How long a detractor may wait for a follow-up before it is overdue.",
@@ -213,7 +216,7 @@ _PG_init(void)
 							   "48 hours",
 							   PGC_USERSET,
 							   0,
-							   check_followup_sla, assign_followup_sla, NULL);
+							   check_followup_sla_guc, assign_followup_sla, NULL);
 
 	DefineCustomIntVariable("nps.min_responses",
 							"Minimum responses (or cases) before a metric status is judged.",
@@ -256,11 +259,11 @@ interval_datum(const Interval *value)
 	return IntervalPGetDatum(result);
 }
 
-PG_FUNCTION_INFO_V1(nps_setting_window);
+PG_FUNCTION_INFO_V1(nps_setting_window_length);
 Datum
-nps_setting_window(PG_FUNCTION_ARGS)
+nps_setting_window_length(PG_FUNCTION_ARGS)
 {
-	return interval_datum(&nps_window_value);
+	return interval_datum(&nps_window_length_value);
 }
 
 PG_FUNCTION_INFO_V1(nps_setting_followup_sla);
@@ -292,13 +295,12 @@ nps_setting_notify_payload(PG_FUNCTION_ARGS)
 }
 
 /*
- * nps.check_window(interval): returns its argument when it is a positive
- * interval, raises 22023 otherwise.  The *_at() functions pass their window
- * and SLA arguments through it.
+ * A positive interval argument, or 22023 naming the argument: what
+ * parse_positive_interval() requires of the settings, for the values the
+ * *_at functions take as arguments.
  */
-PG_FUNCTION_INFO_V1(nps_check_window);
-Datum
-nps_check_window(PG_FUNCTION_ARGS)
+static Interval *
+positive_interval_arg(FunctionCallInfo fcinfo, const char *name)
 {
 	Interval   *span = PG_GETARG_INTERVAL_P(0);
 	double		total;
@@ -308,11 +310,33 @@ nps_check_window(PG_FUNCTION_ARGS)
 	if (!(total > 0.0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("window length must be a positive interval"),
+				 errmsg("%s must be a positive interval", name),
 				 errdetail("Got %s.",
 						   DatumGetCString(DirectFunctionCall1(interval_out,
 															   IntervalPGetDatum(span))))));
-	PG_RETURN_INTERVAL_P(span);
+	return span;
+}
+
+/*
+ * nps.check_window_length(interval): returns its argument when it is a
+ * positive interval, raises 22023 ("window_length must be ...") otherwise.
+ */
+PG_FUNCTION_INFO_V1(nps_check_window_length);
+Datum
+nps_check_window_length(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INTERVAL_P(positive_interval_arg(fcinfo, "window_length"));
+}
+
+/*
+ * nps.check_followup_sla(interval): the same for the follow-up SLA of
+ * detractor_queue_at ("followup_sla must be ...").
+ */
+PG_FUNCTION_INFO_V1(nps_check_followup_sla);
+Datum
+nps_check_followup_sla(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INTERVAL_P(positive_interval_arg(fcinfo, "followup_sla"));
 }
 
 /*

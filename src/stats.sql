@@ -15,7 +15,7 @@ COMMENT ON FUNCTION nps.normal_quantile(double precision) IS
 CREATE FUNCTION nps.nps_ci(r nps.nps_result,
                            confidence double precision DEFAULT 0.95,
                            method text DEFAULT 'adjusted_wald',
-                           OUT low double precision, OUT high double precision)
+                           OUT ci_low double precision, OUT ci_high double precision)
   RETURNS record
   AS 'MODULE_PATHNAME', 'nps_ci' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION nps.nps_ci(nps.nps_result, double precision, text) IS

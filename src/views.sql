@@ -13,98 +13,13 @@
 -- are SECURITY INVOKER and the views are security_invoker, so table
 -- privileges and row-level security of the caller apply.
 
--- ============================================================ touchpoint NPS
+-- ============================================================ stage NPS
+-- touchpoint_nps and segment_nps are one computation: NPS per touchpoint in
+-- journey order, over all responses (touchpoint_nps) or per customer segment
+-- (segment_nps).  nps.stage_nps_at does it once for both.
 
-CREATE FUNCTION nps.touchpoint_nps_at(
-    as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window())
-  RETURNS TABLE (
-    journey_id integer, journey text, journey_name text,
-    touchpoint_id integer, touchpoint text, touchpoint_name text, stage_order integer,
-    window_start timestamptz, window_end timestamptz,
-    responses bigint, promoters bigint, passives bigint, detractors bigint,
-    nps double precision, margin_95 double precision,
-    ci_low double precision, ci_high double precision,
-    change_from_previous_stage double precision,
-    journey_responses bigint, journey_nps double precision,
-    overall_points_lost double precision)
-  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 20
-  SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  WITH w AS (
-    SELECT $1 - nps.check_window($2) AS lo, $1 AS hi
-  ), per_stage AS (
-    SELECT r.touchpoint AS tp, nps.nps_agg(r.score) AS res
-      FROM nps.response r, w
-     WHERE r.answered_at > w.lo AND r.answered_at <= w.hi
-     GROUP BY r.touchpoint
-  ), per_journey AS (
-    SELECT t.journey AS jid, nps.nps_rollup(s.res) AS res
-      FROM per_stage s JOIN nps.touchpoint t ON t.id = s.tp
-     GROUP BY t.journey
-  ), base AS (
-    SELECT j.id AS jid, j.code AS jcode, j.name AS jname,
-           t.id AS tid, t.code AS tcode, t.name AS tname, t.stage_order AS ord,
-           w.lo, w.hi,
-           coalesce((s.res).responses, 0) AS n,
-           coalesce((s.res).promoters, 0)::bigint AS p,
-           coalesce((s.res).passives, 0)::bigint AS a,
-           coalesce((s.res).detractors, 0)::bigint AS d,
-           (s.res).nps AS score,
-           (s.res).margin_95 AS margin,
-           ci.low, ci.high,
-           coalesce((pj.res).responses, 0) AS jn,
-           (pj.res).nps AS jscore
-      FROM nps.journey j
-      JOIN nps.touchpoint t ON t.journey = j.id
-      CROSS JOIN w
-      LEFT JOIN per_stage s ON s.tp = t.id
-      LEFT JOIN per_journey pj ON pj.jid = j.id
-      LEFT JOIN LATERAL nps.nps_ci(s.res) ci ON true
-  )
-  SELECT jid, jcode, jname, tid, tcode, tname, ord, lo, hi,
-         n, p, a, d, score, margin, low, high,
-         score - lag(score) OVER (PARTITION BY jid ORDER BY ord),
-         jn, jscore,
-         CASE WHEN n = 0 THEN CASE WHEN jn > 0 THEN 0::double precision END
-              ELSE n::double precision / jn * (jscore - score) END
-    FROM base
-   ORDER BY jcode, ord;
-END;
-COMMENT ON FUNCTION nps.touchpoint_nps_at(timestamptz, interval) IS
-  'NPS per touchpoint in journey order over (as_of - window_length, as_of], with adjusted-Wald interval, change from the previous stage and the points of journey NPS each stage costs; the function behind nps.touchpoint_nps';
-
-CREATE VIEW nps.touchpoint_nps WITH (security_invoker = true) AS
-  SELECT * FROM nps.touchpoint_nps_at(pg_catalog.now(), nps.setting_window());
-COMMENT ON VIEW nps.touchpoint_nps IS
-  'NPS per touchpoint in journey order over the last nps.window (default 30 days); nps.touchpoint_nps_at(as_of, window_length) for any period';
-COMMENT ON COLUMN nps.touchpoint_nps.journey_id IS 'journey id';
-COMMENT ON COLUMN nps.touchpoint_nps.journey IS 'journey code';
-COMMENT ON COLUMN nps.touchpoint_nps.journey_name IS 'journey display name';
-COMMENT ON COLUMN nps.touchpoint_nps.touchpoint_id IS 'touchpoint id';
-COMMENT ON COLUMN nps.touchpoint_nps.touchpoint IS 'touchpoint code';
-COMMENT ON COLUMN nps.touchpoint_nps.touchpoint_name IS 'touchpoint display name';
-COMMENT ON COLUMN nps.touchpoint_nps.stage_order IS 'position of the touchpoint in its journey';
-COMMENT ON COLUMN nps.touchpoint_nps.window_start IS 'window start (exclusive): now() - nps.window';
-COMMENT ON COLUMN nps.touchpoint_nps.window_end IS 'window end (inclusive): now()';
-COMMENT ON COLUMN nps.touchpoint_nps.responses IS 'responses at this touchpoint in the window (0 rows are shown with responses 0)';
-COMMENT ON COLUMN nps.touchpoint_nps.promoters IS 'responses scoring 9-10';
-COMMENT ON COLUMN nps.touchpoint_nps.passives IS 'responses scoring 7-8';
-COMMENT ON COLUMN nps.touchpoint_nps.detractors IS 'responses scoring 0-6';
-COMMENT ON COLUMN nps.touchpoint_nps.nps IS 'Net Promoter Score, -100..100 (NULL without responses)';
-COMMENT ON COLUMN nps.touchpoint_nps.margin_95 IS 'half-width of the 95% Wald interval, in points';
-COMMENT ON COLUMN nps.touchpoint_nps.ci_low IS 'lower end of the 95% adjusted-Wald interval (nps_ci), in points';
-COMMENT ON COLUMN nps.touchpoint_nps.ci_high IS 'upper end of the 95% adjusted-Wald interval (nps_ci), in points';
-COMMENT ON COLUMN nps.touchpoint_nps.change_from_previous_stage IS 'nps minus the nps of the previous stage of the journey (NULL for the first stage or when either has no responses)';
-COMMENT ON COLUMN nps.touchpoint_nps.journey_responses IS 'responses at all touchpoints of the journey in the window';
-COMMENT ON COLUMN nps.touchpoint_nps.journey_nps IS 'NPS of all responses of the journey in the window (from counts, not an average of stage NPS)';
-COMMENT ON COLUMN nps.touchpoint_nps.overall_points_lost IS 'points of journey NPS this stage costs: (responses / journey_responses) * (journey_nps - nps), i.e. how much journey_nps would rise if this stage scored the journey NPS; negative when the stage lifts the journey; sums to 0 over a journey';
-
--- ============================================================ segment NPS
-
-CREATE FUNCTION nps.segment_nps_at(
-    as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window())
+CREATE FUNCTION nps.stage_nps_at(
+    as_of timestamptz, window_length interval, per_segment boolean)
   RETURNS TABLE (
     segment text,
     journey_id integer, journey text, journey_name text,
@@ -120,18 +35,22 @@ CREATE FUNCTION nps.segment_nps_at(
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH w AS (
-    SELECT $1 - nps.check_window($2) AS lo, $1 AS hi
-  ), per_stage AS (
-    SELECT r.segment AS seg, r.touchpoint AS tp, nps.nps_agg(r.score) AS res
+    SELECT $1 - nps.check_window_length($2) AS lo, $1 AS hi
+  ), per_stage AS (     -- segment NULL for all responses when not per segment
+    SELECT CASE WHEN $3 THEN r.segment END AS seg, r.touchpoint AS tp, nps.nps_agg(r.score) AS res
       FROM nps.response r, w
      WHERE r.answered_at > w.lo AND r.answered_at <= w.hi
-     GROUP BY r.segment, r.touchpoint
-  ), per_journey AS (
+     GROUP BY 1, 2
+  ), per_journey AS (   -- from the counts, never an average of stage NPS
     SELECT s.seg, t.journey AS jid, nps.nps_rollup(s.res) AS res
       FROM per_stage s JOIN nps.touchpoint t ON t.id = s.tp
      GROUP BY s.seg, t.journey
+  ), listed AS (        -- every journey once; per segment: the journeys it answered in
+    SELECT NULL::text AS seg, j.id AS jid FROM nps.journey j WHERE NOT $3
+    UNION ALL
+    SELECT pj.seg, pj.jid FROM per_journey pj WHERE $3
   ), base AS (
-    SELECT pj.seg,
+    SELECT l.seg,
            j.id AS jid, j.code AS jcode, j.name AS jname,
            t.id AS tid, t.code AS tcode, t.name AS tname, t.stage_order AS ord,
            w.lo, w.hi,
@@ -141,32 +60,111 @@ BEGIN ATOMIC
            coalesce((s.res).detractors, 0)::bigint AS d,
            (s.res).nps AS score,
            (s.res).margin_95 AS margin,
-           ci.low, ci.high,
-           (pj.res).responses AS jn,
+           ci.ci_low, ci.ci_high,
+           coalesce((pj.res).responses, 0) AS jn,
            (pj.res).nps AS jscore
-      FROM per_journey pj
-      JOIN nps.journey j ON j.id = pj.jid
+      FROM listed l
+      JOIN nps.journey j ON j.id = l.jid
       JOIN nps.touchpoint t ON t.journey = j.id
       CROSS JOIN w
-      LEFT JOIN per_stage s ON s.tp = t.id AND s.seg IS NOT DISTINCT FROM pj.seg
-      LEFT JOIN LATERAL nps.nps_ci(s.res) ci ON true
+      LEFT JOIN per_journey pj ON pj.jid = l.jid AND pj.seg IS NOT DISTINCT FROM l.seg
+      LEFT JOIN per_stage s ON s.tp = t.id AND s.seg IS NOT DISTINCT FROM l.seg
+      LEFT JOIN LATERAL nps.nps_ci(s.res) ci ON true      -- adjusted Wald
   )
   SELECT seg, jid, jcode, jname, tid, tcode, tname, ord, lo, hi,
-         n, p, a, d, score, margin, low, high,
+         n, p, a, d, score, margin, ci_low, ci_high,
          score - lag(score) OVER (PARTITION BY seg, jid ORDER BY ord),
          jn, jscore,
-         CASE WHEN n = 0 THEN 0::double precision
+         CASE WHEN n = 0 THEN CASE WHEN jn > 0 THEN 0::double precision END
               ELSE n::double precision / jn * (jscore - score) END
     FROM base
    ORDER BY seg, jcode, ord;
+END;
+COMMENT ON FUNCTION nps.stage_nps_at(timestamptz, interval, boolean) IS
+  'internal (behind touchpoint_nps_at and segment_nps_at): NPS per touchpoint in journey order over (as_of - window_length, as_of], over all responses (segment NULL, every journey listed) or per_segment (each segment with the journeys it answered in), with the adjusted-Wald interval, the change from the previous stage and the journey NPS points each stage costs';
+
+CREATE FUNCTION nps.touchpoint_nps_at(
+    as_of timestamptz DEFAULT pg_catalog.now(),
+    window_length interval DEFAULT nps.setting_window_length())
+  RETURNS TABLE (
+    journey_id integer, journey text, journey_name text,
+    touchpoint_id integer, touchpoint text, touchpoint_name text, stage_order integer,
+    window_start timestamptz, window_end timestamptz,
+    responses bigint, promoters bigint, passives bigint, detractors bigint,
+    nps double precision, margin_95 double precision,
+    ci_low double precision, ci_high double precision,
+    change_from_previous_stage double precision,
+    journey_responses bigint, journey_nps double precision,
+    overall_points_lost double precision)
+  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 20
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT s.journey_id, s.journey, s.journey_name,
+         s.touchpoint_id, s.touchpoint, s.touchpoint_name, s.stage_order,
+         s.window_start, s.window_end,
+         s.responses, s.promoters, s.passives, s.detractors,
+         s.nps, s.margin_95, s.ci_low, s.ci_high,
+         s.change_from_previous_stage,
+         s.journey_responses, s.journey_nps, s.overall_points_lost
+    FROM nps.stage_nps_at($1, $2, false) s
+   ORDER BY s.journey, s.stage_order;
+END;
+COMMENT ON FUNCTION nps.touchpoint_nps_at(timestamptz, interval) IS
+  'NPS per touchpoint in journey order over (as_of - window_length, as_of], with adjusted-Wald interval, change from the previous stage and the points of journey NPS each stage costs; the function behind nps.touchpoint_nps';
+
+CREATE VIEW nps.touchpoint_nps WITH (security_invoker = true) AS
+  SELECT * FROM nps.touchpoint_nps_at(pg_catalog.now(), nps.setting_window_length());
+COMMENT ON VIEW nps.touchpoint_nps IS
+  'NPS per touchpoint in journey order over the last nps.window_length (default 30 days); nps.touchpoint_nps_at(as_of, window_length) for any period';
+COMMENT ON COLUMN nps.touchpoint_nps.journey_id IS 'journey id';
+COMMENT ON COLUMN nps.touchpoint_nps.journey IS 'journey code';
+COMMENT ON COLUMN nps.touchpoint_nps.journey_name IS 'journey display name';
+COMMENT ON COLUMN nps.touchpoint_nps.touchpoint_id IS 'touchpoint id';
+COMMENT ON COLUMN nps.touchpoint_nps.touchpoint IS 'touchpoint code';
+COMMENT ON COLUMN nps.touchpoint_nps.touchpoint_name IS 'touchpoint display name';
+COMMENT ON COLUMN nps.touchpoint_nps.stage_order IS 'position of the touchpoint in its journey';
+COMMENT ON COLUMN nps.touchpoint_nps.window_start IS 'window start (exclusive): now() - nps.window_length';
+COMMENT ON COLUMN nps.touchpoint_nps.window_end IS 'window end (inclusive): now()';
+COMMENT ON COLUMN nps.touchpoint_nps.responses IS 'responses at this touchpoint in the window (0 rows are shown with responses 0)';
+COMMENT ON COLUMN nps.touchpoint_nps.promoters IS 'responses scoring 9-10';
+COMMENT ON COLUMN nps.touchpoint_nps.passives IS 'responses scoring 7-8';
+COMMENT ON COLUMN nps.touchpoint_nps.detractors IS 'responses scoring 0-6';
+COMMENT ON COLUMN nps.touchpoint_nps.nps IS 'Net Promoter Score, -100..100 (NULL without responses)';
+COMMENT ON COLUMN nps.touchpoint_nps.margin_95 IS 'half-width of the 95% Wald interval, in points';
+COMMENT ON COLUMN nps.touchpoint_nps.ci_low IS 'lower end of the 95% adjusted-Wald interval (nps_ci), in points';
+COMMENT ON COLUMN nps.touchpoint_nps.ci_high IS 'upper end of the 95% adjusted-Wald interval (nps_ci), in points';
+COMMENT ON COLUMN nps.touchpoint_nps.change_from_previous_stage IS 'nps minus the nps of the previous stage of the journey (NULL for the first stage or when either has no responses)';
+COMMENT ON COLUMN nps.touchpoint_nps.journey_responses IS 'responses at all touchpoints of the journey in the window';
+COMMENT ON COLUMN nps.touchpoint_nps.journey_nps IS 'NPS of all responses of the journey in the window (from counts, not an average of stage NPS)';
+COMMENT ON COLUMN nps.touchpoint_nps.overall_points_lost IS 'points of journey NPS this stage costs: (responses / journey_responses) * (journey_nps - nps), i.e. how much journey_nps would rise if this stage scored the journey NPS; negative when the stage lifts the journey; sums to 0 over a journey';
+
+CREATE FUNCTION nps.segment_nps_at(
+    as_of timestamptz DEFAULT pg_catalog.now(),
+    window_length interval DEFAULT nps.setting_window_length())
+  RETURNS TABLE (
+    segment text,
+    journey_id integer, journey text, journey_name text,
+    touchpoint_id integer, touchpoint text, touchpoint_name text, stage_order integer,
+    window_start timestamptz, window_end timestamptz,
+    responses bigint, promoters bigint, passives bigint, detractors bigint,
+    nps double precision, margin_95 double precision,
+    ci_low double precision, ci_high double precision,
+    change_from_previous_stage double precision,
+    journey_responses bigint, journey_nps double precision,
+    overall_points_lost double precision)
+  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 60
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT s.* FROM nps.stage_nps_at($1, $2, true) s
+   ORDER BY s.segment, s.journey, s.stage_order;
 END;
 COMMENT ON FUNCTION nps.segment_nps_at(timestamptz, interval) IS
   'NPS per customer segment and touchpoint over (as_of - window_length, as_of], for each segment with responses in the journey; the function behind nps.segment_nps';
 
 CREATE VIEW nps.segment_nps WITH (security_invoker = true) AS
-  SELECT * FROM nps.segment_nps_at(pg_catalog.now(), nps.setting_window());
+  SELECT * FROM nps.segment_nps_at(pg_catalog.now(), nps.setting_window_length());
 COMMENT ON VIEW nps.segment_nps IS
-  'NPS per segment x touchpoint over the last nps.window; every touchpoint of a journey is listed for each segment that answered in that journey (responses 0 where none)';
+  'NPS per segment x touchpoint over the last nps.window_length; every touchpoint of a journey is listed for each segment that answered in that journey (responses 0 where none)';
 COMMENT ON COLUMN nps.segment_nps.segment IS 'customer segment (NULL = responses without a segment)';
 COMMENT ON COLUMN nps.segment_nps.journey_id IS 'journey id';
 COMMENT ON COLUMN nps.segment_nps.journey IS 'journey code';
@@ -175,7 +173,7 @@ COMMENT ON COLUMN nps.segment_nps.touchpoint_id IS 'touchpoint id';
 COMMENT ON COLUMN nps.segment_nps.touchpoint IS 'touchpoint code';
 COMMENT ON COLUMN nps.segment_nps.touchpoint_name IS 'touchpoint display name';
 COMMENT ON COLUMN nps.segment_nps.stage_order IS 'position of the touchpoint in its journey';
-COMMENT ON COLUMN nps.segment_nps.window_start IS 'window start (exclusive): now() - nps.window';
+COMMENT ON COLUMN nps.segment_nps.window_start IS 'window start (exclusive): now() - nps.window_length';
 COMMENT ON COLUMN nps.segment_nps.window_end IS 'window end (inclusive): now()';
 COMMENT ON COLUMN nps.segment_nps.responses IS 'responses of the segment at this touchpoint in the window';
 COMMENT ON COLUMN nps.segment_nps.promoters IS 'responses scoring 9-10';
@@ -194,25 +192,25 @@ COMMENT ON COLUMN nps.segment_nps.overall_points_lost IS 'points of the segment'
 
 CREATE FUNCTION nps.journey_funnel_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window())
+    window_length interval DEFAULT nps.setting_window_length())
   RETURNS TABLE (
     journey_id integer, journey text, journey_name text,
     touchpoint_id integer, touchpoint text, touchpoint_name text, stage_order integer,
     window_start timestamptz, window_end timestamptz,
     customers bigint,
-    previous_customers bigint,
-    continued_from_previous bigint,
+    previous_stage_customers bigint,
+    continued_from_previous_stage bigint,
     drop_off bigint,
-    conversion_from_previous double precision,
-    continued_from_first bigint,
-    conversion_from_first double precision,
-    median_time_from_previous interval,
-    median_hours_from_previous double precision)
+    conversion_from_previous_stage double precision,
+    continued_from_first_stage bigint,
+    conversion_from_first_stage double precision,
+    median_time_from_previous_stage interval,
+    median_hours_from_previous_stage double precision)
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 20
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH w AS (
-    SELECT $1 - nps.check_window($2) AS lo, $1 AS hi
+    SELECT $1 - nps.check_window_length($2) AS lo, $1 AS hi
   ), ev AS (          -- first time each customer reached each touchpoint in the window
     SELECT e.customer, e.touchpoint AS tp, min(e.occurred_at) AS at
       FROM nps.journey_event e, w
@@ -266,9 +264,9 @@ COMMENT ON FUNCTION nps.journey_funnel_at(timestamptz, interval) IS
   'journey funnel from nps.journey_event over (as_of - window_length, as_of]: customers per stage, step and overall conversion, drop-off and median time between stages; the function behind nps.journey_funnel';
 
 CREATE VIEW nps.journey_funnel WITH (security_invoker = true) AS
-  SELECT * FROM nps.journey_funnel_at(pg_catalog.now(), nps.setting_window());
+  SELECT * FROM nps.journey_funnel_at(pg_catalog.now(), nps.setting_window_length());
 COMMENT ON VIEW nps.journey_funnel IS
-  'journey funnel over the last nps.window: a customer counts at a stage if they reached it (nps.journey_event) in the window; they continued from the previous stage if they reached that stage first (times of the first event at each stage)';
+  'journey funnel over the last nps.window_length: a customer counts at a stage if they reached it (nps.journey_event) in the window; they continued from the previous stage if they reached that stage first (times of the first event at each stage)';
 COMMENT ON COLUMN nps.journey_funnel.journey_id IS 'journey id';
 COMMENT ON COLUMN nps.journey_funnel.journey IS 'journey code';
 COMMENT ON COLUMN nps.journey_funnel.journey_name IS 'journey display name';
@@ -276,180 +274,241 @@ COMMENT ON COLUMN nps.journey_funnel.touchpoint_id IS 'touchpoint id';
 COMMENT ON COLUMN nps.journey_funnel.touchpoint IS 'touchpoint code';
 COMMENT ON COLUMN nps.journey_funnel.touchpoint_name IS 'touchpoint display name';
 COMMENT ON COLUMN nps.journey_funnel.stage_order IS 'position of the stage in its journey';
-COMMENT ON COLUMN nps.journey_funnel.window_start IS 'window start (exclusive): now() - nps.window';
+COMMENT ON COLUMN nps.journey_funnel.window_start IS 'window start (exclusive): now() - nps.window_length';
 COMMENT ON COLUMN nps.journey_funnel.window_end IS 'window end (inclusive): now()';
 COMMENT ON COLUMN nps.journey_funnel.customers IS 'distinct customers who reached this stage in the window';
-COMMENT ON COLUMN nps.journey_funnel.previous_customers IS 'customers who reached the previous stage (NULL for the first stage)';
-COMMENT ON COLUMN nps.journey_funnel.continued_from_previous IS 'customers who reached the previous stage and then (at or after it) this one';
-COMMENT ON COLUMN nps.journey_funnel.drop_off IS 'previous_customers - continued_from_previous: customers lost between the previous stage and this one';
-COMMENT ON COLUMN nps.journey_funnel.conversion_from_previous IS 'continued_from_previous / previous_customers, 0..1 (NULL for the first stage or no previous customers)';
-COMMENT ON COLUMN nps.journey_funnel.continued_from_first IS 'customers who reached the first stage and then this one (for the first stage: its customers)';
-COMMENT ON COLUMN nps.journey_funnel.conversion_from_first IS 'continued_from_first / customers of the first stage, 0..1';
-COMMENT ON COLUMN nps.journey_funnel.median_time_from_previous IS 'median time from reaching the previous stage to reaching this one, over customers who continued';
-COMMENT ON COLUMN nps.journey_funnel.median_hours_from_previous IS 'median_time_from_previous in hours (for charts)';
+COMMENT ON COLUMN nps.journey_funnel.previous_stage_customers IS 'customers who reached the previous stage (NULL for the first stage)';
+COMMENT ON COLUMN nps.journey_funnel.continued_from_previous_stage IS 'customers who reached the previous stage and then (at or after it) this one';
+COMMENT ON COLUMN nps.journey_funnel.drop_off IS 'previous_stage_customers - continued_from_previous_stage: customers lost between the previous stage and this one';
+COMMENT ON COLUMN nps.journey_funnel.conversion_from_previous_stage IS 'continued_from_previous_stage / previous_stage_customers, 0..1 (NULL for the first stage or no previous customers)';
+COMMENT ON COLUMN nps.journey_funnel.continued_from_first_stage IS 'customers who reached the first stage and then this one (for the first stage: its customers)';
+COMMENT ON COLUMN nps.journey_funnel.conversion_from_first_stage IS 'continued_from_first_stage / customers of the first stage, 0..1';
+COMMENT ON COLUMN nps.journey_funnel.median_time_from_previous_stage IS 'median time from reaching the previous stage to reaching this one, over customers who continued';
+COMMENT ON COLUMN nps.journey_funnel.median_hours_from_previous_stage IS 'median_time_from_previous_stage in hours (for charts)';
 
 -- ============================================================ metric status
--- Response metrics (NPS, CSAT, CES): the responses of both windows are
--- aggregated once per (touchpoint, segment, channel, window) and each
--- metric_owner row merges the groups of its scope with nps_rollup /
--- csat_rollup / ces_rollup (exact: counts are added), so the cost is one
--- scan of the two windows whatever the number of metrics.  Rate metrics
--- aggregate the service cases of their scope with rate_agg.
+-- In named parts, each saying one thing:
+--   nps.metric_owner_touchpoints()       the touchpoints each assignment covers
+--   nps.metric_response_results_at(...)  NPS, CSAT and CES results of the
+--                                        assignments of response metrics, both windows
+--   nps.metric_case_results_at(...)      rate results of the assignments of
+--                                        rate metrics (service cases), both windows
+--   nps.direction_sign(direction)        +1 when higher is better, -1 when lower
+--   nps.metric_status_at(...)            statistics per kind (all in C), the
+--                                        judgement, and the names to show
+-- Response metrics: the responses of both windows are aggregated once per
+-- (touchpoint, segment, channel, window), and each assignment merges the
+-- groups of its scope with nps_rollup / csat_rollup / ces_rollup (exact:
+-- counts are added), so the cost is one scan of the two windows whatever the
+-- number of metrics.
+
+CREATE FUNCTION nps.metric_owner_touchpoints()
+  RETURNS TABLE (metric_owner_id integer, touchpoint_id integer)
+  LANGUAGE sql STABLE PARALLEL SAFE ROWS 100
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT mo.id, t.id
+    FROM nps.metric_owner mo
+    JOIN nps.touchpoint t ON t.journey = mo.journey
+                         AND (mo.touchpoint IS NULL OR t.id = mo.touchpoint);
+END;
+COMMENT ON FUNCTION nps.metric_owner_touchpoints() IS
+  'internal: the touchpoints each nps.metric_owner row covers (its touchpoint, or every touchpoint of its journey when touchpoint is NULL)';
+
+CREATE FUNCTION nps.metric_response_results_at(as_of timestamptz, window_length interval)
+  RETURNS TABLE (
+    metric_owner_id integer,
+    current_nps nps.nps_result, previous_nps nps.nps_result,
+    current_csat nps.csat_result, previous_csat nps.csat_result,
+    current_ces nps.ces_result, previous_ces nps.ces_result)
+  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 50
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH w AS (
+    SELECT $1 - nps.check_window_length($2) AS current_start, $1 - 2 * $2 AS previous_start, $1 AS window_end
+  ), groups AS MATERIALIZED (    -- per touchpoint, segment, channel and window
+    SELECT r.touchpoint AS tp, r.segment AS seg, r.channel AS chan,
+           r.answered_at > w.current_start AS is_current,
+           nps.nps_agg(r.score) AS nps_res,
+           nps.csat_agg(r.csat, 5, 4) AS csat_res,     -- 1-5, satisfied 4-5
+           nps.ces_agg(r.ces, 7, 5) AS ces_res         -- 1-7, easy 5-7
+      FROM nps.response r, w
+     WHERE r.answered_at > w.previous_start AND r.answered_at <= w.window_end
+       AND EXISTS (SELECT FROM nps.metric_owner mo JOIN nps.metric m ON m.code = mo.metric
+                    WHERE m.kind IN ('nps', 'csat', 'ces'))
+     GROUP BY 1, 2, 3, 4
+  ), scoped AS (                 -- the groups in each assignment's scope
+    SELECT mt.metric_owner_id, m.kind, g.*
+      FROM nps.metric_owner_touchpoints() mt
+      JOIN nps.metric_owner mo ON mo.id = mt.metric_owner_id
+      JOIN nps.metric m ON m.code = mo.metric
+      JOIN groups g ON g.tp = mt.touchpoint_id
+     WHERE (m.segment IS NULL OR g.seg = m.segment)
+       AND (m.channel IS NULL OR g.chan = m.channel)
+  )
+  SELECT s.metric_owner_id,
+         nps.nps_rollup(s.nps_res) FILTER (WHERE s.kind = 'nps' AND s.is_current),
+         nps.nps_rollup(s.nps_res) FILTER (WHERE s.kind = 'nps' AND NOT s.is_current),
+         nps.csat_rollup(s.csat_res) FILTER (WHERE s.kind = 'csat' AND s.is_current),
+         nps.csat_rollup(s.csat_res) FILTER (WHERE s.kind = 'csat' AND NOT s.is_current),
+         nps.ces_rollup(s.ces_res) FILTER (WHERE s.kind = 'ces' AND s.is_current),
+         nps.ces_rollup(s.ces_res) FILTER (WHERE s.kind = 'ces' AND NOT s.is_current)
+    FROM scoped s
+   GROUP BY s.metric_owner_id;
+END;
+COMMENT ON FUNCTION nps.metric_response_results_at(timestamptz, interval) IS
+  'internal (part of metric_status_at): for each assignment of a response metric (kind nps, csat or ces), the result of its kind over the responses of its scope (touchpoints, segment, channel) in the current window (as_of - window_length, as_of] and the previous one before it; the results of other kinds are NULL';
+
+CREATE FUNCTION nps.metric_case_results_at(as_of timestamptz, window_length interval)
+  RETURNS TABLE (metric_owner_id integer, current_rate nps.rate_result, previous_rate nps.rate_result)
+  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 50
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH w AS (
+    SELECT $1 - nps.check_window_length($2) AS current_start, $1 - 2 * $2 AS previous_start, $1 AS window_end
+  ), counted AS (
+    SELECT mt.metric_owner_id,
+           c.opened_at > w.current_start AS is_current,
+           -- what each rate measure counts, with what was known at as_of;
+           -- NULL = not counted (yet): see nps.metric.measure
+           CASE m.measure
+             WHEN 'first_contact_resolution' THEN
+               CASE WHEN c.resolved_at <= w.window_end THEN c.contacts = 1 AND NOT c.reopened END
+             WHEN 'first_response_within_sla' THEN
+               CASE WHEN c.first_response_at <= w.window_end OR c.opened_at + m.sla <= w.window_end
+                    THEN coalesce(c.first_response_at <= w.window_end
+                                  AND c.first_response_at <= c.opened_at + m.sla, false) END
+             WHEN 'resolution_within_sla' THEN
+               CASE WHEN c.resolved_at <= w.window_end OR c.opened_at + m.sla <= w.window_end
+                    THEN coalesce(c.resolved_at <= w.window_end
+                                  AND c.resolved_at <= c.opened_at + m.sla, false) END
+             WHEN 'complaint' THEN c.complaint
+             WHEN 'reopened' THEN
+               CASE WHEN c.resolved_at <= w.window_end THEN c.reopened END
+           END AS hit
+      FROM nps.metric_owner_touchpoints() mt
+      JOIN nps.metric_owner mo ON mo.id = mt.metric_owner_id
+      JOIN nps.metric m ON m.code = mo.metric
+      JOIN nps.service_case c ON c.touchpoint = mt.touchpoint_id
+      CROSS JOIN w
+     WHERE m.kind = 'rate'
+       AND c.opened_at > w.previous_start AND c.opened_at <= w.window_end
+  )
+  SELECT x.metric_owner_id,
+         nps.rate_agg(x.hit) FILTER (WHERE x.is_current),
+         nps.rate_agg(x.hit) FILTER (WHERE NOT x.is_current)
+    FROM counted x
+   GROUP BY x.metric_owner_id;
+END;
+COMMENT ON FUNCTION nps.metric_case_results_at(timestamptz, interval) IS
+  'internal (part of metric_status_at): for each assignment of a rate metric, the rate of its measure over the service cases of its touchpoints opened in the current window (as_of - window_length, as_of] and in the previous one before it, each case judged with what was known at as_of';
+
+CREATE FUNCTION nps.direction_sign(direction text) RETURNS integer
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT CASE direction WHEN 'higher' THEN 1 WHEN 'lower' THEN -1 END;
+END;
+COMMENT ON FUNCTION nps.direction_sign(text) IS
+  'internal: 1 when higher values are better (nps.metric.direction higher), -1 when lower are; sign * (a - b) > 0 means a is better than b';
 
 CREATE FUNCTION nps.metric_status_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window(),
+    window_length interval DEFAULT nps.setting_window_length(),
     minimum_responses integer DEFAULT nps.setting_min_responses())
   RETURNS TABLE (
     metric_owner_id integer,
-    metric text, metric_name text, kind text, direction text, unit text,
+    metric text, metric_name text, metric_kind text, direction text, unit text,
     journey_id integer, journey text, journey_name text,
     touchpoint_id integer, touchpoint text, touchpoint_name text,
-    owner_id integer, owner text, department text, owner_role name,
+    owner_id integer, owner_name text, department text, owner_role name,
     window_start timestamptz, window_end timestamptz,
     responses bigint, value double precision, std_error double precision,
     ci_low double precision, ci_high double precision,
     target double precision, alert_line double precision, min_responses integer,
     status text,
-    previous_responses bigint, previous_value double precision,
-    change double precision, change_p_value double precision, change_significant boolean)
+    previous_window_responses bigint, previous_window_value double precision,
+    change_from_previous_window double precision, change_p_value double precision, change_significant boolean)
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 50
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH w AS (
-    SELECT $1 - nps.check_window($2) AS lo1, $1 - 2 * $2 AS lo2, $1 AS hi,
+    SELECT $1 - nps.check_window_length($2) AS current_start, $1 AS window_end,
            nps.check_min_responses($3) AS min_n
-  ), g AS MATERIALIZED (    -- per touchpoint, segment, channel and window
-    SELECT r.touchpoint AS tp, r.segment AS seg, r.channel AS chan,
-           r.answered_at > w.lo1 AS is_current,
-           nps.nps_agg(r.score) AS nps_res,
-           nps.csat_agg(r.csat, 5, 4) AS csat_res,     -- 1-5, satisfied 4-5
-           nps.ces_agg(r.ces, 7, 5) AS ces_res         -- 1-7, easy 5-7
-      FROM nps.response r, w
-     WHERE r.answered_at > w.lo2 AND r.answered_at <= w.hi
-       AND EXISTS (SELECT FROM nps.metric_owner mo JOIN nps.metric m ON m.code = mo.metric
-                    WHERE m.kind IN ('nps', 'csat', 'ces'))
-     GROUP BY 1, 2, 3, 4
+  ), results AS (
+    SELECT mo.id AS metric_owner_id, rr.current_nps, rr.previous_nps, rr.current_csat,
+           rr.previous_csat, rr.current_ces, rr.previous_ces, cr.current_rate, cr.previous_rate
+      FROM nps.metric_owner mo
+      LEFT JOIN nps.metric_response_results_at($1, $2) rr ON rr.metric_owner_id = mo.id
+      LEFT JOIN nps.metric_case_results_at($1, $2) cr ON cr.metric_owner_id = mo.id
+  ), stats AS (
+    -- Only the results of the metric's kind are not NULL, so coalesce picks
+    -- them; every statistic comes from the C functions of that kind:
+    -- nps_ci/nps_test (adjusted Wald), csat_ci/csat_test (Wilson, pooled z),
+    -- ces_ci/ces_test (normal, z on the means), rate_result/rate_test.
+    SELECT r.metric_owner_id,
+           coalesce((r.current_nps).responses, (r.current_csat).responses,
+                    (r.current_ces).responses, (r.current_rate).responses, 0) AS responses,
+           coalesce((r.current_nps).nps, (r.current_csat).csat,
+                    (r.current_ces).mean, (r.current_rate).rate) AS value,
+           coalesce((r.current_nps).std_error, (r.current_csat).std_error,
+                    (r.current_ces).std_error, (r.current_rate).std_error) AS std_error,
+           coalesce(nci.ci_low, cci.ci_low, eci.ci_low, (r.current_rate).ci_low) AS ci_low,
+           coalesce(nci.ci_high, cci.ci_high, eci.ci_high, (r.current_rate).ci_high) AS ci_high,
+           coalesce((r.previous_nps).responses, (r.previous_csat).responses,
+                    (r.previous_ces).responses, (r.previous_rate).responses, 0) AS previous_responses,
+           coalesce((r.previous_nps).nps, (r.previous_csat).csat,
+                    (r.previous_ces).mean, (r.previous_rate).rate) AS previous_value,
+           coalesce(nt.p_value, ct.p_value, et.p_value, rt.p_value) AS change_p_value,
+           coalesce(nt.significant, ct.significant, et.significant, rt.significant) AS change_significant
+      FROM results r
+      LEFT JOIN LATERAL nps.nps_ci(r.current_nps) nci ON true
+      LEFT JOIN LATERAL nps.csat_ci(r.current_csat) cci ON true
+      LEFT JOIN LATERAL nps.ces_ci(r.current_ces) eci ON true
+      LEFT JOIN LATERAL nps.nps_test(r.current_nps, r.previous_nps) nt ON true
+      LEFT JOIN LATERAL nps.csat_test(r.current_csat, r.previous_csat) ct ON true
+      LEFT JOIN LATERAL nps.ces_test(r.current_ces, r.previous_ces) et ON true
+      LEFT JOIN LATERAL nps.rate_test(r.current_rate, r.previous_rate) rt ON true
   )
   SELECT mo.id, m.code, m.name, m.kind, m.direction, m.unit,
          j.id, j.code, j.name, t.id, t.code, t.name,
          o.id, o.name,
          coalesce(o.department, CASE WHEN o.kind = 'department' THEN o.name END),
          o.role_name,
-         w.lo1, w.hi,
+         w.current_start, w.window_end,
          v.responses, v.value, v.std_error, v.ci_low, v.ci_high,
          mo.target, mo.alert_line, coalesce(mo.min_responses, w.min_n),
+         -- red: even the better end of the interval is worse than the alert
+         -- line; amber: the value is worse than the target
          CASE
            WHEN v.value IS NULL OR v.responses < coalesce(mo.min_responses, w.min_n) THEN 'insufficient'
-           WHEN m.direction = 'higher' AND v.ci_high < mo.alert_line THEN 'red'
-           WHEN m.direction = 'lower' AND v.ci_low > mo.alert_line THEN 'red'
-           WHEN m.direction = 'higher' AND v.value < mo.target THEN 'amber'
-           WHEN m.direction = 'lower' AND v.value > mo.target THEN 'amber'
+           WHEN greatest(s.sign * v.ci_low, s.sign * v.ci_high) < s.sign * mo.alert_line THEN 'red'
+           WHEN s.sign * v.value < s.sign * mo.target THEN 'amber'
            ELSE 'green'
          END,
          v.previous_responses, v.previous_value,
-         v.change, v.change_p_value, v.change_significant
+         v.value - v.previous_value, v.change_p_value, v.change_significant
     FROM nps.metric_owner mo
     JOIN nps.metric m ON m.code = mo.metric
+    CROSS JOIN LATERAL (SELECT nps.direction_sign(m.direction) AS sign) s
     JOIN nps.journey j ON j.id = mo.journey
     LEFT JOIN nps.touchpoint t ON t.id = mo.touchpoint
     JOIN nps.owner o ON o.id = mo.owner
     CROSS JOIN w
-    LEFT JOIN LATERAL (
-      SELECT coalesce((a.cur).responses, 0) AS responses, (a.cur).nps AS value,
-             (a.cur).std_error AS std_error, ci.low AS ci_low, ci.high AS ci_high,
-             coalesce((a.prev).responses, 0) AS previous_responses, (a.prev).nps AS previous_value,
-             tst.difference AS change, tst.p_value AS change_p_value, tst.significant AS change_significant
-        FROM (SELECT nps.nps_rollup(g.nps_res) FILTER (WHERE g.is_current) AS cur,
-                     nps.nps_rollup(g.nps_res) FILTER (WHERE NOT g.is_current) AS prev
-                FROM g JOIN nps.touchpoint t ON t.id = g.tp
-               WHERE t.journey = mo.journey AND (mo.touchpoint IS NULL OR g.tp = mo.touchpoint)
-                 AND (m.segment IS NULL OR g.seg = m.segment)
-                 AND (m.channel IS NULL OR g.chan = m.channel)) a
-        LEFT JOIN LATERAL nps.nps_ci(a.cur) ci ON true          -- adjusted Wald
-        LEFT JOIN LATERAL nps.nps_test(a.cur, a.prev) tst ON true
-       WHERE m.kind = 'nps'
-      UNION ALL
-      SELECT coalesce((a.cur).responses, 0), (a.cur).csat, (a.cur).std_error, ci.low, ci.high,
-             coalesce((a.prev).responses, 0), (a.prev).csat,
-             tst.difference, tst.p_value, tst.significant
-        FROM (SELECT nps.csat_rollup(g.csat_res) FILTER (WHERE g.is_current) AS cur,
-                     nps.csat_rollup(g.csat_res) FILTER (WHERE NOT g.is_current) AS prev
-                FROM g JOIN nps.touchpoint t ON t.id = g.tp
-               WHERE t.journey = mo.journey AND (mo.touchpoint IS NULL OR g.tp = mo.touchpoint)
-                 AND (m.segment IS NULL OR g.seg = m.segment)
-                 AND (m.channel IS NULL OR g.chan = m.channel)) a
-        LEFT JOIN LATERAL nps.csat_ci(a.cur) ci ON true         -- Wilson
-        LEFT JOIN LATERAL nps.csat_test(a.cur, a.prev) tst ON true
-       WHERE m.kind = 'csat'
-      UNION ALL
-      SELECT coalesce((a.cur).responses, 0), (a.cur).mean, (a.cur).std_error,
-             (a.cur).mean - 1.959963984540054 * (a.cur).std_error,
-             (a.cur).mean + 1.959963984540054 * (a.cur).std_error,
-             coalesce((a.prev).responses, 0), (a.prev).mean,
-             d.diff,
-             CASE WHEN d.se > 0 THEN 2 * (1 - nps.normal_cdf(abs(d.diff) / d.se))
-                  WHEN d.diff = 0 THEN 1
-                  WHEN d.diff IS NOT NULL THEN 0 END,
-             CASE WHEN d.se > 0 THEN 2 * (1 - nps.normal_cdf(abs(d.diff) / d.se)) < 0.05
-                  WHEN d.diff IS NOT NULL THEN d.diff <> 0 END
-        FROM (SELECT nps.ces_rollup(g.ces_res) FILTER (WHERE g.is_current) AS cur,
-                     nps.ces_rollup(g.ces_res) FILTER (WHERE NOT g.is_current) AS prev
-                FROM g JOIN nps.touchpoint t ON t.id = g.tp
-               WHERE t.journey = mo.journey AND (mo.touchpoint IS NULL OR g.tp = mo.touchpoint)
-                 AND (m.segment IS NULL OR g.seg = m.segment)
-                 AND (m.channel IS NULL OR g.chan = m.channel)) a
-        CROSS JOIN LATERAL (           -- two-sample z test of the means
-          SELECT (a.cur).mean - (a.prev).mean AS diff,
-                 sqrt((a.cur).std_error ^ 2 + (a.prev).std_error ^ 2) AS se) d
-       WHERE m.kind = 'ces'
-      UNION ALL
-      SELECT coalesce((a.cur).n, 0), (a.cur).rate,
-             100 * sqrt((a.cur).hits::double precision / (a.cur).n
-                        * (1 - (a.cur).hits::double precision / (a.cur).n) / (a.cur).n),
-             (a.cur).ci_low, (a.cur).ci_high,
-             coalesce((a.prev).n, 0), (a.prev).rate,
-             tst.difference, tst.p_value, tst.significant
-        FROM (SELECT nps.rate_agg(x.hit) FILTER (WHERE x.is_current) AS cur,
-                     nps.rate_agg(x.hit) FILTER (WHERE NOT x.is_current) AS prev
-                FROM (SELECT c.opened_at > w.lo1 AS is_current,
-                             -- NULL = not counted (yet): see nps.metric.measure
-                             CASE m.measure
-                               WHEN 'first_contact_resolution' THEN
-                                 CASE WHEN c.resolved_at <= w.hi THEN c.contacts = 1 AND NOT c.reopened END
-                               WHEN 'first_response_within_sla' THEN
-                                 CASE WHEN c.first_response_at <= w.hi OR c.opened_at + m.sla <= w.hi
-                                      THEN coalesce(c.first_response_at <= w.hi
-                                                    AND c.first_response_at <= c.opened_at + m.sla, false) END
-                               WHEN 'resolution_within_sla' THEN
-                                 CASE WHEN c.resolved_at <= w.hi OR c.opened_at + m.sla <= w.hi
-                                      THEN coalesce(c.resolved_at <= w.hi
-                                                    AND c.resolved_at <= c.opened_at + m.sla, false) END
-                               WHEN 'complaint' THEN c.complaint
-                               WHEN 'reopened' THEN
-                                 CASE WHEN c.resolved_at <= w.hi THEN c.reopened END
-                             END AS hit
-                        FROM nps.service_case c
-                       WHERE c.touchpoint IN (SELECT t.id FROM nps.touchpoint t
-                                               WHERE t.journey = mo.journey
-                                                 AND (mo.touchpoint IS NULL OR t.id = mo.touchpoint))
-                         AND c.opened_at > w.lo2 AND c.opened_at <= w.hi) x) a
-        LEFT JOIN LATERAL nps.rate_test(a.cur, a.prev) tst ON true
-       WHERE m.kind = 'rate'
-    ) v ON true
+    JOIN stats v ON v.metric_owner_id = mo.id
    ORDER BY j.code, t.stage_order NULLS FIRST, m.code, mo.id;
 END;
 COMMENT ON FUNCTION nps.metric_status_at(timestamptz, interval, integer) IS
   'status of every owned metric (nps.metric_owner) over (as_of - window_length, as_of]: value, 95% interval, red/amber/green/insufficient, and the change from the previous window with its test; the function behind nps.metric_status';
 
 CREATE VIEW nps.metric_status WITH (security_invoker = true) AS
-  SELECT * FROM nps.metric_status_at(pg_catalog.now(), nps.setting_window(), nps.setting_min_responses());
+  SELECT * FROM nps.metric_status_at(pg_catalog.now(), nps.setting_window_length(), nps.setting_min_responses());
 COMMENT ON VIEW nps.metric_status IS
-  'one row per owned metric (nps.metric_owner) over the last nps.window: value, 95% interval, target, alert line, status and the change from the previous window; nps.metric_status_at(as_of, window_length, minimum_responses) for any period';
+  'one row per owned metric (nps.metric_owner) over the last nps.window_length: value, 95% interval, target, alert line, status and the change from the previous window; nps.metric_status_at(as_of, window_length, minimum_responses) for any period';
 COMMENT ON COLUMN nps.metric_status.metric_owner_id IS 'nps.metric_owner id';
 COMMENT ON COLUMN nps.metric_status.metric IS 'metric code';
 COMMENT ON COLUMN nps.metric_status.metric_name IS 'metric display name';
-COMMENT ON COLUMN nps.metric_status.kind IS 'nps, csat, ces or rate';
+COMMENT ON COLUMN nps.metric_status.metric_kind IS 'nps, csat, ces or rate (nps.metric.kind)';
 COMMENT ON COLUMN nps.metric_status.direction IS 'higher or lower: which way is better';
 COMMENT ON COLUMN nps.metric_status.unit IS 'unit of value, interval, target and alert line';
 COMMENT ON COLUMN nps.metric_status.journey_id IS 'journey id';
@@ -459,37 +518,38 @@ COMMENT ON COLUMN nps.metric_status.touchpoint_id IS 'touchpoint id; NULL = the 
 COMMENT ON COLUMN nps.metric_status.touchpoint IS 'touchpoint code; NULL = whole journey';
 COMMENT ON COLUMN nps.metric_status.touchpoint_name IS 'touchpoint display name; NULL = whole journey';
 COMMENT ON COLUMN nps.metric_status.owner_id IS 'nps.owner id';
-COMMENT ON COLUMN nps.metric_status.owner IS 'owner name';
+COMMENT ON COLUMN nps.metric_status.owner_name IS 'owner display name';
 COMMENT ON COLUMN nps.metric_status.department IS 'the owner''s department (the owner itself when it is a department)';
 COMMENT ON COLUMN nps.metric_status.owner_role IS 'the owner''s database role, if any';
-COMMENT ON COLUMN nps.metric_status.window_start IS 'current window start (exclusive): now() - nps.window; the previous window is the same length before it';
+COMMENT ON COLUMN nps.metric_status.window_start IS 'current window start (exclusive): now() - nps.window_length; the previous window is the same length before it';
 COMMENT ON COLUMN nps.metric_status.window_end IS 'current window end (inclusive): now()';
 COMMENT ON COLUMN nps.metric_status.responses IS 'responses (response metrics) or cases (rate metrics) counted in the current window';
 COMMENT ON COLUMN nps.metric_status.value IS 'metric value in the current window (NPS points, CSAT %, CES mean, rate %)';
-COMMENT ON COLUMN nps.metric_status.std_error IS 'standard error of value (Wald)';
-COMMENT ON COLUMN nps.metric_status.ci_low IS 'lower end of the 95% interval of value (NPS: adjusted Wald; CSAT and rates: Wilson; CES: mean - 1.96 SE)';
+COMMENT ON COLUMN nps.metric_status.std_error IS 'standard error of value: std_error of the nps_result, csat_result, ces_result or rate_result';
+COMMENT ON COLUMN nps.metric_status.ci_low IS 'lower end of the 95% interval of value (NPS: nps_ci, adjusted Wald; CSAT: csat_ci and rates: rate_result, Wilson; CES: ces_ci, mean - 1.96 SE clamped to the scale, NULL below 2 responses)';
 COMMENT ON COLUMN nps.metric_status.ci_high IS 'upper end of the 95% interval of value';
 COMMENT ON COLUMN nps.metric_status.target IS 'target; value on the wrong side of it is amber';
 COMMENT ON COLUMN nps.metric_status.alert_line IS 'alert line; the whole interval on the wrong side of it is red';
 COMMENT ON COLUMN nps.metric_status.min_responses IS 'responses needed before the status is judged (metric_owner.min_responses, else nps.min_responses)';
 COMMENT ON COLUMN nps.metric_status.status IS 'insufficient (fewer than min_responses, or no value); red (higher-is-better: ci_high < alert_line; lower-is-better: ci_low > alert_line); amber (value misses target but not red); green';
-COMMENT ON COLUMN nps.metric_status.previous_responses IS 'responses (cases) in the previous window';
-COMMENT ON COLUMN nps.metric_status.previous_value IS 'metric value in the previous window';
-COMMENT ON COLUMN nps.metric_status.change IS 'value - previous_value (signed, in the metric''s unit)';
-COMMENT ON COLUMN nps.metric_status.change_p_value IS 'two-sided p-value of the change (NPS: nps_test, adjusted Wald; CSAT: csat_test and rates: rate_test, pooled two-proportion z; CES: two-sample z on the means)';
+COMMENT ON COLUMN nps.metric_status.previous_window_responses IS 'responses (cases) in the previous window';
+COMMENT ON COLUMN nps.metric_status.previous_window_value IS 'metric value in the previous window';
+COMMENT ON COLUMN nps.metric_status.change_from_previous_window IS 'value - previous_window_value (signed, in the metric''s unit)';
+COMMENT ON COLUMN nps.metric_status.change_p_value IS 'two-sided p-value of the change (NPS: nps_test, adjusted Wald; CSAT: csat_test and rates: rate_test, pooled two-proportion z; CES: ces_test, z on the means, NULL below 2 responses in either window)';
 COMMENT ON COLUMN nps.metric_status.change_significant IS 'the change is significant at 95% (change_p_value < 0.05)';
 
 -- ============================================================ owner scorecard
 
 CREATE FUNCTION nps.owner_scorecard_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window(),
+    window_length interval DEFAULT nps.setting_window_length(),
     minimum_responses integer DEFAULT nps.setting_min_responses())
   RETURNS TABLE (
-    owner_id integer, owner text, owner_kind text, department text, owner_role name,
+    owner_id integer, owner_name text, owner_kind text, department text, owner_role name,
     metrics_owned bigint, red bigint, amber bigint, green bigint, insufficient bigint,
     worst_metric_owner_id integer, worst_metric text, worst_metric_name text,
-    worst_journey text, worst_touchpoint text, worst_status text,
+    worst_journey_id integer, worst_journey text, worst_touchpoint_id integer, worst_touchpoint text,
+    worst_status text,
     worst_value double precision, worst_target double precision)
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 20
   SET search_path = pg_catalog, pg_temp
@@ -499,7 +559,7 @@ BEGIN ATOMIC
            CASE ms.status WHEN 'red' THEN 1 WHEN 'amber' THEN 2 WHEN 'green' THEN 3 END AS severity,
            -- signed distance from target, negative = worse, in units of the
            -- target-to-alert-line gap (1 when there is no such gap)
-           CASE WHEN ms.direction = 'higher' THEN ms.value - ms.target ELSE ms.target - ms.value END
+           nps.direction_sign(ms.direction) * (ms.value - ms.target)
              / coalesce(nullif(abs(ms.target - ms.alert_line), 0), 1) AS margin
       FROM nps.metric_status_at($1, $2, $3) ms
   ), worst AS (
@@ -521,7 +581,7 @@ BEGIN ATOMIC
          o.role_name,
          coalesce(c.owned, 0), coalesce(c.red, 0), coalesce(c.amber, 0),
          coalesce(c.green, 0), coalesce(c.insufficient, 0),
-         wr.metric_owner_id, wr.metric, wr.metric_name, wr.journey, wr.touchpoint,
+         wr.metric_owner_id, wr.metric, wr.metric_name, wr.journey_id, wr.journey, wr.touchpoint_id, wr.touchpoint,
          wr.status, wr.value, wr.target
     FROM nps.owner o
     LEFT JOIN counts c ON c.owner_id = o.id
@@ -532,11 +592,11 @@ COMMENT ON FUNCTION nps.owner_scorecard_at(timestamptz, interval, integer) IS
   'per owner: how many owned metrics are red, amber, green or insufficient over (as_of - window_length, as_of], and the worst one; the function behind nps.owner_scorecard';
 
 CREATE VIEW nps.owner_scorecard WITH (security_invoker = true) AS
-  SELECT * FROM nps.owner_scorecard_at(pg_catalog.now(), nps.setting_window(), nps.setting_min_responses());
+  SELECT * FROM nps.owner_scorecard_at(pg_catalog.now(), nps.setting_window_length(), nps.setting_min_responses());
 COMMENT ON VIEW nps.owner_scorecard IS
-  'one row per owner over the last nps.window: metrics owned by status and the worst metric (red before amber before green, then furthest from target relative to the target-to-alert-line gap); owners with the most red first';
+  'one row per owner over the last nps.window_length: metrics owned by status and the worst metric (red before amber before green, then furthest from target relative to the target-to-alert-line gap); owners with the most red first';
 COMMENT ON COLUMN nps.owner_scorecard.owner_id IS 'nps.owner id';
-COMMENT ON COLUMN nps.owner_scorecard.owner IS 'owner name';
+COMMENT ON COLUMN nps.owner_scorecard.owner_name IS 'owner display name';
 COMMENT ON COLUMN nps.owner_scorecard.owner_kind IS 'person or department';
 COMMENT ON COLUMN nps.owner_scorecard.department IS 'the owner''s department (the owner itself when it is a department)';
 COMMENT ON COLUMN nps.owner_scorecard.owner_role IS 'the owner''s database role, if any';
@@ -548,11 +608,47 @@ COMMENT ON COLUMN nps.owner_scorecard.insufficient IS 'owned metrics with too fe
 COMMENT ON COLUMN nps.owner_scorecard.worst_metric_owner_id IS 'nps.metric_owner id of the worst judged metric (NULL when none is judged)';
 COMMENT ON COLUMN nps.owner_scorecard.worst_metric IS 'code of the worst judged metric';
 COMMENT ON COLUMN nps.owner_scorecard.worst_metric_name IS 'display name of the worst judged metric';
+COMMENT ON COLUMN nps.owner_scorecard.worst_journey_id IS 'journey id of the worst metric';
 COMMENT ON COLUMN nps.owner_scorecard.worst_journey IS 'journey code of the worst metric';
+COMMENT ON COLUMN nps.owner_scorecard.worst_touchpoint_id IS 'touchpoint id of the worst metric (NULL = whole journey)';
 COMMENT ON COLUMN nps.owner_scorecard.worst_touchpoint IS 'touchpoint code of the worst metric (NULL = whole journey)';
 COMMENT ON COLUMN nps.owner_scorecard.worst_status IS 'status of the worst metric';
 COMMENT ON COLUMN nps.owner_scorecard.worst_value IS 'value of the worst metric';
 COMMENT ON COLUMN nps.owner_scorecard.worst_target IS 'target of the worst metric';
+
+-- ============================================================ owners of a detractor
+-- One rule, for the queue (detractor_queue.owners) and for the notification
+-- payload (closed_loop.sql): the owners of the NPS metrics covering the
+-- response.
+
+CREATE FUNCTION nps.detractor_owners(touchpoint_id integer, segment text, channel text)
+  RETURNS TABLE (owner_id integer, owner_name text, owner_role name,
+                 whole_journey boolean, owner_rank bigint)
+  LANGUAGE sql STABLE PARALLEL SAFE ROWS 5
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  -- Each owner once: owners of the NPS metrics at the touchpoint first, then
+  -- those owning an NPS metric for its whole journey, each group by owner id.
+  -- A metric restricted to a segment or channel counts only when the
+  -- response's segment and channel match it (a NULL segment or channel
+  -- matches only unrestricted metrics).  Other metric kinds do not count.
+  SELECT x.id, x.name, x.role_name, x.whole_journey,
+         row_number() OVER (ORDER BY x.whole_journey, x.id)
+    FROM (SELECT o.id, o.name, o.role_name, bool_and(mo.touchpoint IS NULL) AS whole_journey
+            FROM nps.touchpoint t
+            JOIN nps.metric_owner mo ON mo.journey = t.journey
+                                    AND (mo.touchpoint IS NULL OR mo.touchpoint = t.id)
+            JOIN nps.metric m ON m.code = mo.metric
+            JOIN nps.owner o ON o.id = mo.owner
+           WHERE t.id = $1
+             AND m.kind = 'nps'
+             AND (m.segment IS NULL OR m.segment = $2)
+             AND (m.channel IS NULL OR m.channel = $3)
+           GROUP BY o.id, o.name, o.role_name) x
+   ORDER BY 5;
+END;
+COMMENT ON FUNCTION nps.detractor_owners(integer, text, text) IS
+  'the owners of a detractor at a touchpoint with a segment and channel: owners of the NPS metrics at the touchpoint, then of NPS metrics of its whole journey (whole_journey), each owner once, owner_rank in that order (by owner id within each group); a metric restricted to a segment or channel counts only for a matching response; used by detractor_queue_at and the notification payload';
 
 -- ============================================================ detractor queue
 
@@ -562,10 +658,10 @@ CREATE FUNCTION nps.detractor_queue_at(
   RETURNS TABLE (
     response_id bigint, customer text, answered_at timestamptz, score smallint,
     segment text, channel text,
-    journey_id integer, journey text,
+    journey_id integer, journey text, journey_name text,
     touchpoint_id integer, touchpoint text, touchpoint_name text,
     hours_waiting double precision, due_at timestamptz, overdue boolean,
-    owners text, owner_roles text,
+    owner_names text, owner_roles text,
     comment text, reasons text[])
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 100
   SET search_path = pg_catalog, pg_temp
@@ -581,9 +677,9 @@ BEGIN ATOMIC
      WHERE r.score <= 6 AND r.followed_up_at > $1 AND r.answered_at <= $1
   )
   SELECT r.id, r.customer, r.answered_at, r.score, r.segment, r.channel,
-         j.id, j.code, t.id, t.code, t.name,
+         j.id, j.code, j.name, t.id, t.code, t.name,
          extract(epoch FROM $1 - r.answered_at)::double precision / 3600,
-         r.answered_at + nps.check_window($2),
+         r.answered_at + $2,
          $1 > r.answered_at + $2,
          own.names, own.roles,
          r.comment, r.reasons
@@ -591,22 +687,11 @@ BEGIN ATOMIC
     JOIN nps.touchpoint t ON t.id = r.touchpoint
     JOIN nps.journey j ON j.id = t.journey
     LEFT JOIN LATERAL (
-      -- owners of NPS metrics covering this response: touchpoint owners
-      -- first, then whole-journey owners; metric segment/channel must match
-      SELECT string_agg(x.name, ', ' ORDER BY x.level, x.name) AS names,
-             string_agg(x.role_name::text, ', ' ORDER BY x.level, x.name) AS roles
-        FROM (SELECT DISTINCT ON (o.id) o.id, o.name, o.role_name,
-                     CASE WHEN mo.touchpoint IS NULL THEN 2 ELSE 1 END AS level
-                FROM nps.metric_owner mo
-                JOIN nps.metric m ON m.code = mo.metric
-                JOIN nps.owner o ON o.id = mo.owner
-               WHERE m.kind = 'nps'
-                 AND mo.journey = t.journey
-                 AND (mo.touchpoint IS NULL OR mo.touchpoint = r.touchpoint)
-                 AND (m.segment IS NULL OR m.segment = r.segment)
-                 AND (m.channel IS NULL OR m.channel = r.channel)
-               ORDER BY o.id, CASE WHEN mo.touchpoint IS NULL THEN 2 ELSE 1 END) x
+      SELECT string_agg(ow.owner_name, ', ' ORDER BY ow.owner_rank) AS names,
+             string_agg(ow.owner_role::text, ', ' ORDER BY ow.owner_rank) AS roles
+        FROM nps.detractor_owners(r.touchpoint, r.segment, r.channel) ow
     ) own ON true
+   WHERE nps.check_followup_sla($2) IS NOT NULL   -- checked once, before any row (a one-time filter)
    ORDER BY r.answered_at, r.id;
 END;
 COMMENT ON FUNCTION nps.detractor_queue_at(timestamptz, interval) IS
@@ -624,13 +709,14 @@ COMMENT ON COLUMN nps.detractor_queue.segment IS 'customer segment';
 COMMENT ON COLUMN nps.detractor_queue.channel IS 'channel';
 COMMENT ON COLUMN nps.detractor_queue.journey_id IS 'journey id';
 COMMENT ON COLUMN nps.detractor_queue.journey IS 'journey code';
+COMMENT ON COLUMN nps.detractor_queue.journey_name IS 'journey display name';
 COMMENT ON COLUMN nps.detractor_queue.touchpoint_id IS 'touchpoint id';
 COMMENT ON COLUMN nps.detractor_queue.touchpoint IS 'touchpoint code';
 COMMENT ON COLUMN nps.detractor_queue.touchpoint_name IS 'touchpoint display name';
 COMMENT ON COLUMN nps.detractor_queue.hours_waiting IS 'hours since the answer';
 COMMENT ON COLUMN nps.detractor_queue.due_at IS 'answered_at + nps.followup_sla';
 COMMENT ON COLUMN nps.detractor_queue.overdue IS 'true when waiting longer than nps.followup_sla';
-COMMENT ON COLUMN nps.detractor_queue.owners IS 'owners of NPS metrics covering this response (touchpoint owners first, then whole-journey owners), comma-separated';
+COMMENT ON COLUMN nps.detractor_queue.owner_names IS 'owners of NPS metrics covering this response (nps.detractor_owners: touchpoint owners first, then whole-journey owners, by owner id), comma-separated';
 COMMENT ON COLUMN nps.detractor_queue.owner_roles IS 'their database roles, comma-separated';
 COMMENT ON COLUMN nps.detractor_queue.comment IS 'verbatim comment';
 COMMENT ON COLUMN nps.detractor_queue.reasons IS 'reason tags';
@@ -639,10 +725,10 @@ COMMENT ON COLUMN nps.detractor_queue.reasons IS 'reason tags';
 
 CREATE FUNCTION nps.detractor_reasons_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window())
+    window_length interval DEFAULT nps.setting_window_length())
   RETURNS TABLE (
     scope text,
-    journey_id integer, journey text,
+    journey_id integer, journey text, journey_name text,
     touchpoint_id integer, touchpoint text, touchpoint_name text,
     reason text, rank bigint,
     detractors bigint, share double precision, cumulative_share double precision,
@@ -652,7 +738,7 @@ CREATE FUNCTION nps.detractor_reasons_at(
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   WITH w AS (
-    SELECT $1 - nps.check_window($2) AS lo, $1 AS hi
+    SELECT $1 - nps.check_window_length($2) AS lo, $1 AS hi
   ), r AS (
     SELECT r.id, r.score, r.reasons, t.journey AS jid, r.touchpoint AS tid
       FROM nps.response r
@@ -686,7 +772,7 @@ BEGIN ATOMIC
     WINDOW scope_w AS (PARTITION BY p.lvl, p.jid, p.tid ORDER BY p.d DESC, p.reason)
   )
   SELECT CASE x.lvl WHEN 0 THEN 'touchpoint' WHEN 1 THEN 'journey' ELSE 'all' END,
-         x.jid, j.code, x.tid, t.code, t.name,
+         x.jid, j.code, j.name, x.tid, t.code, t.name,
          x.reason, x.rk, x.d,
          x.d::double precision / x.mentions,
          x.cum::double precision / x.mentions,
@@ -702,12 +788,13 @@ COMMENT ON FUNCTION nps.detractor_reasons_at(timestamptz, interval) IS
   'reason tags ranked by the detractors citing them (Pareto) per touchpoint, per journey and over all responses in (as_of - window_length, as_of]; the function behind nps.detractor_reasons';
 
 CREATE VIEW nps.detractor_reasons WITH (security_invoker = true) AS
-  SELECT * FROM nps.detractor_reasons_at(pg_catalog.now(), nps.setting_window());
+  SELECT * FROM nps.detractor_reasons_at(pg_catalog.now(), nps.setting_window_length());
 COMMENT ON VIEW nps.detractor_reasons IS
-  'reasons of detractors over the last nps.window, ranked (Pareto) within each scope: all responses, each journey, each touchpoint; only reasons cited by at least one detractor';
+  'reasons of detractors over the last nps.window_length, ranked (Pareto) within each scope: all responses, each journey, each touchpoint; only reasons cited by at least one detractor';
 COMMENT ON COLUMN nps.detractor_reasons.scope IS 'all (every journey), journey (journey_id set) or touchpoint (touchpoint_id set)';
 COMMENT ON COLUMN nps.detractor_reasons.journey_id IS 'journey id (NULL for scope all)';
 COMMENT ON COLUMN nps.detractor_reasons.journey IS 'journey code (NULL for scope all)';
+COMMENT ON COLUMN nps.detractor_reasons.journey_name IS 'journey display name (NULL for scope all)';
 COMMENT ON COLUMN nps.detractor_reasons.touchpoint_id IS 'touchpoint id (scope touchpoint only)';
 COMMENT ON COLUMN nps.detractor_reasons.touchpoint IS 'touchpoint code (scope touchpoint only)';
 COMMENT ON COLUMN nps.detractor_reasons.touchpoint_name IS 'touchpoint display name (scope touchpoint only)';

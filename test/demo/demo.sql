@@ -255,28 +255,28 @@ SELECT journey_name AS journey, journey_responses AS responses, round(journey_np
 \echo '== 2. Funnel (customers reaching each stage in the window)'
 SELECT stage_order AS "#", touchpoint_name AS stage, customers,
        drop_off AS "lost from prev",
-       round(100 * conversion_from_previous::numeric, 1) AS "% of prev",
-       round(100 * conversion_from_first::numeric, 1) AS "% of first",
-       round(median_hours_from_previous::numeric, 1) AS "median h from prev"
+       round(100 * conversion_from_previous_stage::numeric, 1) AS "% of prev",
+       round(100 * conversion_from_first_stage::numeric, 1) AS "% of first",
+       round(median_hours_from_previous_stage::numeric, 1) AS "median h from prev"
   FROM nps.journey_funnel_at(:'as_of', '30 days')
  ORDER BY stage_order;
 
 \echo
 \echo '== 3. Metric status with owners (this 30 days vs the 30 days before; change tested)'
-SELECT coalesce(touchpoint_name, '(全旅程)') AS scope, metric_name AS metric, owner,
+SELECT coalesce(touchpoint_name, '(全旅程)') AS scope, metric_name AS metric, owner_name AS owner,
        coalesce(department, '') AS department,
        responses AS n,
        round(value::numeric, 1) AS value,
        round(ci_low::numeric, 1) || ' .. ' || round(ci_high::numeric, 1) AS "95% CI",
        target, alert_line AS alert,
        status,
-       round(change::numeric, 1) AS change,
+       round(change_from_previous_window::numeric, 1) AS change,
        CASE WHEN change_significant THEN 'yes' WHEN change_significant IS NOT NULL THEN 'no' END AS significant
   FROM nps.metric_status_at(:'as_of', '30 days', 30);
 
 \echo
 \echo '== 4. Owner scorecard (owners with red metrics first)'
-SELECT owner, owner_kind AS kind, coalesce(department, '') AS department,
+SELECT owner_name AS owner, owner_kind AS kind, coalesce(department, '') AS department,
        metrics_owned AS metrics, red, amber, green, insufficient,
        coalesce(worst_metric_name || ' @ ' || coalesce(worst_touchpoint, 'journey'), '') AS "worst metric",
        worst_status AS "worst status",
@@ -313,7 +313,7 @@ SELECT touchpoint_name AS stage, count(*) AS open, count(*) FILTER (WHERE overdu
 SELECT response_id AS id, customer, touchpoint_name AS stage, score, segment,
        to_char(answered_at, 'MM-DD HH24:MI') AS answered,
        round(hours_waiting::numeric, 0) AS "waiting h",
-       owners, coalesce(comment, '') AS comment, array_to_string(reasons, ', ') AS reasons
+       owner_names AS owners, coalesce(comment, '') AS comment, array_to_string(reasons, ', ') AS reasons
   FROM nps.detractor_queue_at(:'as_of', '48 hours')
  WHERE overdue
  ORDER BY hours_waiting DESC, response_id

@@ -119,7 +119,7 @@ CREATE FUNCTION evil.count(anyelement) RETURNS bigint LANGUAGE sql AS 'SELECT -1
 CREATE FUNCTION evil.now() RETURNS timestamptz LANGUAGE sql AS $$SELECT 'epoch'::timestamptz$$;
 CREATE FUNCTION evil.coalesce_text(text, text) RETURNS text LANGUAGE sql AS 'SELECT $1';
 SQL
-r=$(q -d "$db" -c "SET search_path = evil, public" -c "SELECT (nps.nps_agg(s)).nps || ' ' || round((nps.nps_ci(nps.nps_agg(s))).low::numeric, 2) FROM unnest(ARRAY[10, 9, 0, 7]) s")
+r=$(q -d "$db" -c "SET search_path = evil, public" -c "SELECT (nps.nps_agg(s)).nps || ' ' || round((nps.nps_ci(nps.nps_agg(s))).ci_low::numeric, 2) FROM unnest(ARRAY[10, 9, 0, 7]) s")
 [ "$r" = "25 -44.16" ] || { echo "under a hostile search_path got '$r'"; exit 1; }
 echo "ok: aggregates and intervals under a hostile search_path"
 dropdb "$db"

@@ -917,7 +917,7 @@ SELECT nps.enable_owner_security();
 CREATE TRIGGER evil BEFORE UPDATE OR DELETE ON nps.metric_owner FOR EACH ROW EXECUTE FUNCTION att.trg();
 CREATE TRIGGER evil BEFORE INSERT ON nps.owner_security FOR EACH ROW EXECUTE FUNCTION att.trg();
 CREATE TRIGGER evil BEFORE INSERT ON nps.response FOR EACH ROW EXECUTE FUNCTION att.trg();
-CREATE FUNCTION nps.detractor_owners_json(integer, name, name, boolean) RETURNS text LANGUAGE sql
+CREATE FUNCTION nps.detractor_owners_json(integer, name, name) RETURNS text LANGUAGE sql
   AS $$SELECT att.payload('planted overload nps.detractor_owners_json'); SELECT '[]'::text$$;
 SQL
     before_restore=$(q -d postgres -c "SELECT now()")
