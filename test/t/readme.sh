@@ -2,7 +2,7 @@
 # test/t/readme.sh: every README example that shows an output is run and its output
 # compared, so the README stays true by construction.
 #
-# Markers. An HTML comment on the line(s) just before a fenced block says what to do
+# Markers. An HTML comment on the line just before a fenced block says what to do
 # with it (blank lines may separate them; nothing else may):
 #   <!-- example: db=NAME [setup=FILE] [copy] [tags] -->
 #   <!-- example: skip="why it can not run" -->
@@ -61,7 +61,8 @@ MIN_CHECKED=${MIN_CHECKED:-40}
 DBPREFIX=readme_
 
 work=$(mktemp -d)
-roles_at_start=$(psql -X -q -At -d postgres -c 'SELECT rolname FROM pg_roles ORDER BY 1')
+role_list() { psql -X -q -At -d postgres -c 'SELECT rolname FROM pg_roles' | LC_ALL=C sort; }
+roles_at_start=$(role_list)
 created_dbs=()
 
 drop_new_roles() {   # drop roles that did not exist in $1 (a sorted role list)
@@ -70,8 +71,7 @@ drop_new_roles() {   # drop roles that did not exist in $1 (a sorted role list)
         [ -n "$r" ] || continue
         psql -X -q -d postgres -c "DROP ROLE IF EXISTS \"$r\"" >/dev/null 2>&1 ||
             echo "warning: could not drop role $r"
-    done < <(comm -13 <(printf '%s\n' "$before") \
-                      <(psql -X -q -At -d postgres -c 'SELECT rolname FROM pg_roles ORDER BY 1'))
+    done < <(LC_ALL=C comm -13 <(printf '%s\n' "$before") <(role_list))
 }
 cleanup() {
     local d
@@ -206,7 +206,7 @@ run_sql() {
     local quiet=(-q)
     [ -z "$M_tags" ] || quiet=()
     if [ -n "$M_copy" ]; then
-        roles_before=$(psql -X -q -At -d postgres -c 'SELECT rolname FROM pg_roles ORDER BY 1')
+        roles_before=$(role_list)
         db=${DBPREFIX}${name}_copy
         dropdb --if-exists "$db" >/dev/null 2>&1
         createdb -T "$DBPREFIX$name" "$db"
