@@ -132,7 +132,7 @@ SELECT format('responses=%s promoters=%s passives=%s detractors=%s weight_sq=%s 
        format('responses=%s scale_max=%s threshold=%s hits=%s sum=%s sum_sq=%s',
               (csat).responses, (csat).scale_max, (csat).satisfied_min, (csat).satisfied,
               (csat).score_sum, (csat).score_sq_sum)::nps.scale_state END,
-       CASE WHEN rate IS NOT NULL THEN format('n=%s hits=%s', (rate).n, (rate).hits)::nps.rate_state END
+       CASE WHEN rate IS NOT NULL THEN format('n=%s hits=%s', (rate).responses, (rate).hits)::nps.rate_state END
   FROM public.stored_results WHERE nps IS NOT NULL;
 INSERT INTO public.stored_states (nps_s, scale_s, rate_s) VALUES
   ('responses=0 promoters=0 passives=0 detractors=0 weight_sq=0 inexact=f',
