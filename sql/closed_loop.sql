@@ -77,15 +77,15 @@ SELECT has_function_privilege('regress_nps_cl_someone', 'nps.enable_owner_securi
 -- ---------- owners named in the payload ----------
 SET nps.notify = off;
 INSERT INTO nps.journey (id, code, name) VALUES (1, 'retail', '零售'), (2, 'support', 'Support');
-INSERT INTO nps.touchpoint (id, journey, stage_order, code, name) VALUES
+INSERT INTO nps.touchpoint (id, journey_id, stage_order, code, name) VALUES
   (1, 1, 1, 'presale', '售前咨询'), (2, 1, 2, 'delivery', '配送'), (3, 2, 1, 'hotline', 'Hotline');
-INSERT INTO nps.owner (id, name, kind, role_name) VALUES
+INSERT INTO nps.owner (id, name, owner_kind, role_name) VALUES
   (1, '物流部', 'department', 'regress_nps_cl_logistics'), (2, 'Bo "Li"', 'person', NULL),
   (3, 'CX', 'department', 'regress_nps_cl_cx'), (4, 'CSAT owner', 'person', 'regress_nps_cl_someone'),
   (5, 'VIP desk', 'person', NULL);
-INSERT INTO nps.metric (code, name, kind, measure, unit, segment)
+INSERT INTO nps.metric (code, name, metric_kind, measure, unit, segment)
   VALUES ('nps_vip', 'NPS of VIP customers', 'nps', 'score', 'points', 'VIP');
-INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target) VALUES
+INSERT INTO nps.metric_owner (metric, journey_id, touchpoint_id, owner_id, target) VALUES
   ('nps', 1, 2, 1, 30), ('nps', 1, 1, 2, 30), ('nps', 1, NULL, 3, 20), ('csat', 1, 2, 4, 80),
   ('nps_vip', 1, 2, 5, 50), ('nps_vip', 1, NULL, 3, 40);
 -- touchpoint owners first, then journey-wide ones; each owner once; CSAT owners
@@ -97,10 +97,10 @@ SELECT t.code, m.seg, nps.detractor_owners_json(t.id, m.seg, NULL) AS owners
 -- inserting with the notifications on works for INSERT and COPY (nobody
 -- listens here; test/t/notify.sh checks what is sent)
 SET nps.notify = on;
-INSERT INTO nps.response (customer, touchpoint, answered_at, score, segment)
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, score, segment)
 SELECT 'c' || g, 1 + g % 3, '2026-11-01 12:00+08', g % 11, CASE WHEN g % 2 = 0 THEN 'VIP' END
   FROM generate_series(1, 50) g;
-COPY nps.response (customer, touchpoint, answered_at, score) FROM STDIN WITH (FORMAT csv);
+COPY nps.response (customer, touchpoint_id, answered_at, score) FROM STDIN WITH (FORMAT csv);
 d1,2,2026-11-01 12:00+08,0
 d2,2,2026-11-01 12:00+08,10
 \.
@@ -152,21 +152,21 @@ SELECT nps.owned_touchpoints('no_such_role');
 \set VERBOSITY default
 RESET ROLE;
 SET ROLE regress_nps_cl_logistics;
-SELECT touchpoint, count(*) FROM nps.response GROUP BY 1 ORDER BY 1;
-SELECT metric, touchpoint FROM nps.metric_owner ORDER BY id;
+SELECT touchpoint_id, count(*) FROM nps.response GROUP BY 1 ORDER BY 1;
+SELECT metric, touchpoint_id FROM nps.metric_owner ORDER BY id;
 -- owner rows: its own and those of the assignments it sees
 SELECT id, name FROM nps.owner ORDER BY id;
 SET ROLE regress_nps_cl_cx;
-SELECT touchpoint, count(*) FROM nps.response GROUP BY 1 ORDER BY 1;
-SELECT metric, touchpoint FROM nps.metric_owner ORDER BY id;
+SELECT touchpoint_id, count(*) FROM nps.response GROUP BY 1 ORDER BY 1;
+SELECT metric, touchpoint_id FROM nps.metric_owner ORDER BY id;
 -- owns only a CSAT metric at delivery: that is ownership of the touchpoint too
 SET ROLE regress_nps_cl_someone;
-SELECT touchpoint, count(*) FROM nps.response GROUP BY 1 ORDER BY 1;
+SELECT touchpoint_id, count(*) FROM nps.response GROUP BY 1 ORDER BY 1;
 -- a role listed in nps.unrestricted_role sees every row
 RESET ROLE;
 INSERT INTO nps.unrestricted_role (role_name) VALUES ('regress_nps_cl_someone');
 SET ROLE regress_nps_cl_someone;
-SELECT touchpoint, count(*) FROM nps.response GROUP BY 1 ORDER BY 1;
+SELECT touchpoint_id, count(*) FROM nps.response GROUP BY 1 ORDER BY 1;
 SELECT count(*) AS owners FROM nps.owner;
 RESET ROLE;
 DELETE FROM nps.unrestricted_role;

@@ -18,7 +18,7 @@ DELETE FROM nps.metric WHERE NOT builtin;
 INSERT INTO nps.journey (code, name) VALUES
   ('buy', '购买旅程'),          -- id 1
   ('support', 'Support');       -- id 2
-INSERT INTO nps.touchpoint (journey, stage_order, code, name) VALUES
+INSERT INTO nps.touchpoint (journey_id, stage_order, code, name) VALUES
   (1, 1, 'presales', '售前咨询'),   -- id 1
   (1, 2, 'checkout', '下单支付'),   -- id 2
   (1, 3, 'delivery', '配送'),       -- id 3
@@ -30,7 +30,7 @@ INSERT INTO nps.touchpoint (journey, stage_order, code, name) VALUES
 --   checkout: P 5, A 10, D 23 + 2 hand rows = 25                -> NPS -50
 --   delivery: P 5 (1 VIP), A 3, D 2                              -> NPS 30
 --   hotline:  P 3, D 1                                           -> NPS 50
-INSERT INTO nps.response (customer, touchpoint, answered_at, segment, channel, score, reasons, followed_up_at)
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, segment, channel, score, reasons, followed_up_at)
 SELECT 'c-' || g.tp || '-' || g.score || '-' || i, g.tp,
        timestamptz '2024-06-05 00:00+00' + i * interval '1 minute',
        g.segment, 'app', g.score, g.reasons::text[],
@@ -56,13 +56,13 @@ SELECT 'c-' || g.tp || '-' || g.score || '-' || i, g.tp,
        generate_series(1, g.how_many) AS i;
 
 -- three detractors still waiting (or waiting as of as_of)
-INSERT INTO nps.response (customer, touchpoint, answered_at, segment, channel, score, comment, reasons, followed_up_at) VALUES
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, segment, channel, score, comment, reasons, followed_up_at) VALUES
   ('c-901', 2, '2024-06-27 08:00+00', 'VIP', 'app', 2, '付款页面一直报错', '{payment_error,wait_time}', NULL),
   ('c-902', 1, '2024-06-29 18:00+00', 'regular', 'email', 5, 'too expensive', '{price}', NULL),
   ('c-903', 2, '2024-06-28 12:00+00', 'regular', 'phone', 0, 'rude agent', '{rude_staff}', '2024-06-30 15:00+00');
 
 -- previous window: presales P 10 A 10 D 20 (NPS -25), checkout P 5 A 10 D 25 (NPS -50)
-INSERT INTO nps.response (customer, touchpoint, answered_at, segment, channel, score, followed_up_at)
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, segment, channel, score, followed_up_at)
 SELECT 'p-' || g.tp || '-' || g.score || '-' || i, g.tp,
        timestamptz '2024-05-15 00:00+00' + i * interval '1 minute', 'regular', 'app', g.score,
        CASE WHEN g.score <= 6 THEN timestamptz '2024-05-16 00:00+00' END
@@ -71,13 +71,13 @@ SELECT 'p-' || g.tp || '-' || g.score || '-' || i, g.tp,
        generate_series(1, g.how_many) AS i;
 
 -- outside both windows: ignored everywhere
-INSERT INTO nps.response (customer, touchpoint, answered_at, segment, score, followed_up_at) VALUES
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, segment, score, followed_up_at) VALUES
   ('old', 1, '2024-04-01 00:00+00', 'regular', 0, '2024-04-02 00:00+00'),
   ('future', 1, '2024-07-01 00:00+00', 'regular', 10, NULL);
 
 SELECT t.code, count(*) AS responses,
        count(*) FILTER (WHERE score >= 9) AS p, count(*) FILTER (WHERE score <= 6) AS d
-  FROM nps.response r JOIN nps.touchpoint t ON t.id = r.touchpoint
+  FROM nps.response r JOIN nps.touchpoint t ON t.id = r.touchpoint_id
  WHERE answered_at > timestamptz :as_of - interval '30 days' AND answered_at <= :as_of
  GROUP BY t.code, t.id ORDER BY t.id;
 
@@ -115,9 +115,9 @@ SELECT segment, journey, touchpoint, responses, promoters, passives, detractors,
 -- checkout: c1..c6 after 1, 2, 3, 4, 5, 30 hours; c20 without presales;
 --           c4 twice (the first time counts)
 -- delivery: c1..c3, 24, 48, 72 hours after checkout
-INSERT INTO nps.journey_event (customer, touchpoint, occurred_at)
+INSERT INTO nps.journey_event (customer, touchpoint_id, occurred_at)
 SELECT 'c' || i, 1, timestamptz '2024-06-10 10:00+00' FROM generate_series(1, 10) AS i;
-INSERT INTO nps.journey_event (customer, touchpoint, occurred_at) VALUES
+INSERT INTO nps.journey_event (customer, touchpoint_id, occurred_at) VALUES
   ('c30', 1, '2024-04-01 10:00+00'),
   ('c1', 2, '2024-06-10 11:00+00'), ('c2', 2, '2024-06-10 12:00+00'),
   ('c3', 2, '2024-06-10 13:00+00'), ('c4', 2, '2024-06-10 14:00+00'),
@@ -136,18 +136,18 @@ SELECT journey, touchpoint, stage_order, customers, previous_stage_customers, co
   FROM nps.journey_funnel_at(:as_of, '30 days');
 
 -- ---------------------------------------------------------------- ownership
-INSERT INTO nps.owner (name, kind, department, email, role_name) VALUES
+INSERT INTO nps.owner (name, owner_kind, department, email, role_name) VALUES
   ('Ann', 'person', 'Sales', 'ann@example.com', 'ann'),             -- id 1
   ('Bob', 'person', 'E-commerce', 'bob@example.com', 'bob'),        -- id 2
   ('Experience Dept', 'department', NULL, 'cx@example.com', NULL),  -- id 3
   ('Cora', 'person', 'Experience Dept', NULL, 'cora'),              -- id 4
   ('Dan', 'person', 'Logistics', NULL, NULL);                       -- id 5 (owns nothing)
 
-INSERT INTO nps.metric (code, name, kind, measure, direction, unit, segment, description)
+INSERT INTO nps.metric (code, name, metric_kind, measure, direction, unit, segment, description)
 VALUES ('nps_vip', 'NPS of VIP customers', 'nps', 'score', 'higher', 'points', 'VIP',
         'NPS of responses of the VIP segment');
 
-INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target, alert_line, min_responses) VALUES
+INSERT INTO nps.metric_owner (metric, journey_id, touchpoint_id, owner_id, target, alert_line, min_responses) VALUES
   ('nps', 1, 1, 1, 20, 0, NULL),        -- presales 25 (-1.4 .. 47.9): green
   ('nps', 1, 2, 2, 10, 0, NULL),        -- checkout -50 (-68.0 .. -25.0 < 0): red
   ('nps', 1, 3, 1, 20, 0, NULL),        -- delivery: 10 responses < 30: insufficient
@@ -182,13 +182,13 @@ UPDATE nps.response SET csat = v.csat, ces = v.ces
 -- every 5th took 2 contacts and every 20th was reopened (FCR 32/40 = 80 %,
 -- reopen 2/40 = 5 %); 40 in the previous window: no complaint, all resolved
 -- at first contact (complaint 0 %, FCR 100 %, reopen 0 %)
-INSERT INTO nps.service_case (customer, touchpoint, opened_at, first_response_at, resolved_at, contacts, complaint, reopened)
+INSERT INTO nps.service_case (customer, touchpoint_id, opened_at, first_response_at, resolved_at, contacts, complaint, reopened)
 SELECT 'k' || i, 4, timestamptz '2024-06-10 00:00+00' + i * interval '1 hour',
        timestamptz '2024-06-10 01:00+00' + i * interval '1 hour',
        timestamptz '2024-06-11 00:00+00' + i * interval '1 hour',
        CASE WHEN i % 5 = 0 THEN 2 ELSE 1 END, i % 10 = 0, i % 20 = 0
   FROM generate_series(1, 40) AS i;
-INSERT INTO nps.service_case (customer, touchpoint, opened_at, first_response_at, resolved_at)
+INSERT INTO nps.service_case (customer, touchpoint_id, opened_at, first_response_at, resolved_at)
 SELECT 'q' || i, 4, timestamptz '2024-05-10 00:00+00' + i * interval '1 hour',
        timestamptz '2024-05-10 01:00+00' + i * interval '1 hour',
        timestamptz '2024-05-11 00:00+00' + i * interval '1 hour'
@@ -197,13 +197,13 @@ SELECT 'q' || i, 4, timestamptz '2024-05-10 00:00+00' + i * interval '1 hour',
 --   opened 10:00, no answer yet: not counted (still inside the SLA)
 --   opened 06:00, no answer: missed;  answered after as_of: missed (as of as_of)
 --   answered after 1 hour: met  -> 1 of 3 = 33.33 %
-INSERT INTO nps.service_case (customer, touchpoint, opened_at, first_response_at) VALUES
+INSERT INTO nps.service_case (customer, touchpoint_id, opened_at, first_response_at) VALUES
   ('s1', 2, '2024-06-30 10:00+00', NULL),
   ('s2', 2, '2024-06-30 06:00+00', NULL),
   ('s3', 2, '2024-06-29 12:00+00', '2024-06-30 13:00+00'),
   ('s4', 2, '2024-06-29 12:00+00', '2024-06-29 13:00+00');
-INSERT INTO nps.owner (name, kind, department) VALUES ('Eve', 'person', 'Service');   -- id 6
-INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target, alert_line, min_responses) VALUES
+INSERT INTO nps.owner (name, owner_kind, department) VALUES ('Eve', 'person', 'Service');   -- id 6
+INSERT INTO nps.metric_owner (metric, journey_id, touchpoint_id, owner_id, target, alert_line, min_responses) VALUES
   ('csat', 2, NULL, 5, 80, 50, 4),                 -- 75 < 80, interval reaches over 50: amber
   ('ces', 2, 4, 5, 5, 3, 4),                       -- 5 >= 5: green
   ('complaint_rate', 2, 4, 5, 5, 20, NULL),        -- 10 > 5 (lower is better), 3.96 .. 23.05: amber
@@ -222,7 +222,7 @@ SELECT metric, metric_kind, journey, touchpoint, owner_name, responses, round(va
   FROM nps.metric_status_at(:as_of, '30 days', 30) WHERE metric_kind <> 'nps';
 SELECT owner_name, metrics_owned, red, amber, green, insufficient, worst_metric, worst_touchpoint, worst_status
   FROM nps.owner_scorecard_at(:as_of, '30 days', 30) WHERE owner_name IN ('Dan', 'Eve');
-DELETE FROM nps.metric_owner WHERE owner IN (5, 6);
+DELETE FROM nps.metric_owner WHERE owner_id IN (5, 6);
 
 -- ---------------------------------------------------------------- detractor queue
 -- c-901 waits 76 h (overdue), c-903 exactly 48 h (not yet overdue; followed

@@ -52,7 +52,7 @@ BEGIN
   -- per touchpoint.
   by_segment := EXISTS (
     SELECT FROM nps.metric_owner mo JOIN nps.metric m ON m.code = mo.metric
-     WHERE m.kind = 'nps' AND (m.segment IS NOT NULL OR m.channel IS NOT NULL));
+     WHERE m.metric_kind = 'nps' AND (m.segment IS NOT NULL OR m.channel IS NOT NULL));
 
   IF NOT by_segment THEN
     SELECT pg_catalog.jsonb_object_agg(t.id::text,
@@ -62,35 +62,35 @@ BEGIN
              || ',"owners":' || nps.detractor_owners_json(t.id, NULL, NULL)
              || '}')
       INTO tails
-      FROM nps.touchpoint t JOIN nps.journey j ON j.id = t.journey
-     WHERE t.id IN (SELECT n.touchpoint FROM new_rows n
+      FROM nps.touchpoint t JOIN nps.journey j ON j.id = t.journey_id
+     WHERE t.id IN (SELECT n.touchpoint_id FROM new_rows n
                      WHERE n.score <= 6 AND n.followed_up_at IS NULL);
     IF tails IS NULL THEN
       RETURN NULL;          -- no detractor in this statement
     END IF;
     PERFORM pg_catalog.pg_notify('nps_detractor',
               '{"response_id":' || n.id || ',"score":' || n.score || ','
-              || (tails ->> n.touchpoint::text))
+              || (tails ->> n.touchpoint_id::text))
        FROM new_rows n
       WHERE n.score <= 6 AND n.followed_up_at IS NULL;
   ELSE
-    SELECT pg_catalog.jsonb_object_agg(pg_catalog.json_build_array(k.touchpoint, k.segment, k.channel)::text,
+    SELECT pg_catalog.jsonb_object_agg(pg_catalog.json_build_array(k.touchpoint_id, k.segment, k.channel)::text,
              '"touchpoint_id":' || t.id
              || ',"touchpoint":' || pg_catalog.to_json(t.code)::text
              || ',"journey":' || pg_catalog.to_json(j.code)::text
              || ',"owners":' || nps.detractor_owners_json(t.id, k.segment, k.channel)
              || '}')
       INTO tails
-      FROM (SELECT DISTINCT n.touchpoint, n.segment, n.channel FROM new_rows n
+      FROM (SELECT DISTINCT n.touchpoint_id, n.segment, n.channel FROM new_rows n
              WHERE n.score <= 6 AND n.followed_up_at IS NULL) k
-      JOIN nps.touchpoint t ON t.id = k.touchpoint
-      JOIN nps.journey j ON j.id = t.journey;
+      JOIN nps.touchpoint t ON t.id = k.touchpoint_id
+      JOIN nps.journey j ON j.id = t.journey_id;
     IF tails IS NULL THEN
       RETURN NULL;
     END IF;
     PERFORM pg_catalog.pg_notify('nps_detractor',
               '{"response_id":' || n.id || ',"score":' || n.score || ','
-              || (tails ->> pg_catalog.json_build_array(n.touchpoint, n.segment, n.channel)::text))
+              || (tails ->> pg_catalog.json_build_array(n.touchpoint_id, n.segment, n.channel)::text))
        FROM new_rows n
       WHERE n.score <= 6 AND n.followed_up_at IS NULL;
   END IF;
@@ -169,13 +169,13 @@ GRANT SELECT ON nps.unrestricted_role TO PUBLIC;
 -- privilege on them), while current_user inside it is still the reader, so
 -- every reader sees only the rows of the roles it is a member of.
 CREATE VIEW nps.current_role_touchpoints AS
-  SELECT DISTINCT r.rolname AS role_name, t.journey AS journey_id, t.id AS touchpoint_id,
-         mo.touchpoint IS NULL AS whole_journey
+  SELECT DISTINCT r.rolname AS role_name, t.journey_id, t.id AS touchpoint_id,
+         mo.touchpoint_id IS NULL AS whole_journey
     FROM nps.metric_owner mo
-    JOIN nps.owner o ON o.id = mo.owner
+    JOIN nps.owner o ON o.id = mo.owner_id
     JOIN pg_catalog.pg_roles r ON r.rolname = o.role_name
-    JOIN nps.touchpoint t ON t.journey = mo.journey
-                         AND (mo.touchpoint = t.id OR mo.touchpoint IS NULL)
+    JOIN nps.touchpoint t ON t.journey_id = mo.journey_id
+                         AND (mo.touchpoint_id = t.id OR mo.touchpoint_id IS NULL)
    WHERE pg_catalog.pg_has_role(r.oid, 'USAGE');
 ALTER VIEW nps.current_role_touchpoints OWNER TO @extowner@;
 GRANT SELECT ON nps.current_role_touchpoints TO PUBLIC;
@@ -184,7 +184,7 @@ COMMENT ON VIEW nps.current_role_touchpoints IS
 COMMENT ON COLUMN nps.current_role_touchpoints.role_name IS 'the owner role (the current role or one it is a member of)';
 COMMENT ON COLUMN nps.current_role_touchpoints.journey_id IS 'journey of the touchpoint';
 COMMENT ON COLUMN nps.current_role_touchpoints.touchpoint_id IS 'touchpoint owned';
-COMMENT ON COLUMN nps.current_role_touchpoints.whole_journey IS 'owned through a journey-wide assignment (metric_owner.touchpoint NULL)';
+COMMENT ON COLUMN nps.current_role_touchpoints.whole_journey IS 'owned through a journey-wide assignment (metric_owner.touchpoint_id NULL)';
 
 CREATE FUNCTION nps.owned_touchpoints(member name DEFAULT CURRENT_USER)
   RETURNS SETOF integer
@@ -214,7 +214,7 @@ BEGIN ATOMIC
    ORDER BY 1;
 END;
 COMMENT ON FUNCTION nps.owned_journeys(name) IS
-  'ids of the journeys for which a role (default: current_user) owns a journey-wide metric (nps.metric_owner.touchpoint NULL); answers only for the current role and roles it is a member of (none for any other role)';
+  'ids of the journeys for which a role (default: current_user) owns a journey-wide metric (nps.metric_owner.touchpoint_id NULL); answers only for the current role and roles it is a member of (none for any other role)';
 
 CREATE FUNCTION nps.sees_all_rows() RETURNS boolean
   LANGUAGE sql STABLE PARALLEL SAFE
@@ -333,9 +333,9 @@ BEGIN
     EXECUTE pg_catalog.format(
       'CREATE POLICY nps_owner_touchpoints ON nps.%1$I'
       ' USING ((SELECT nps.sees_all_rows())'
-      '        OR touchpoint IN (SELECT c.touchpoint_id FROM nps.current_role_touchpoints c))'
+      '        OR touchpoint_id IN (SELECT c.touchpoint_id FROM nps.current_role_touchpoints c))'
       ' WITH CHECK ((SELECT nps.sees_all_rows())'
-      '        OR touchpoint IN (SELECT c.touchpoint_id FROM nps.current_role_touchpoints c))', fact);
+      '        OR touchpoint_id IN (SELECT c.touchpoint_id FROM nps.current_role_touchpoints c))', fact);
     EXECUTE pg_catalog.format(
       'COMMENT ON POLICY nps_owner_touchpoints ON nps.%1$I IS %2$L', fact,
       'nps owner security: a role sees the rows of the touchpoints it owns (nps.current_role_touchpoints); '
@@ -346,9 +346,9 @@ BEGIN
   -- journeys (and through them metric_status and owner_scorecard).
   CREATE POLICY nps_owner_touchpoints ON nps.metric_owner
     USING ((SELECT nps.sees_all_rows())
-           OR touchpoint IN (SELECT c.touchpoint_id FROM nps.current_role_touchpoints c)
-           OR (touchpoint IS NULL
-               AND journey IN (SELECT c.journey_id FROM nps.current_role_touchpoints c WHERE c.whole_journey)))
+           OR touchpoint_id IN (SELECT c.touchpoint_id FROM nps.current_role_touchpoints c)
+           OR (touchpoint_id IS NULL
+               AND journey_id IN (SELECT c.journey_id FROM nps.current_role_touchpoints c WHERE c.whole_journey)))
     WITH CHECK ((SELECT nps.sees_all_rows()));
   COMMENT ON POLICY nps_owner_touchpoints ON nps.metric_owner IS
     'nps owner security: a role sees the metric assignments (and so the metric status) of the touchpoints it owns and journey-wide ones of journeys it owns; only the extension owner and the roles in nps.unrestricted_role change them';
@@ -356,7 +356,7 @@ BEGIN
   -- Owners (names, e-mails): its own rows and those of the assignments it sees.
   CREATE POLICY nps_owner_touchpoints ON nps.owner
     USING ((SELECT nps.sees_all_rows())
-           OR id IN (SELECT mo.owner FROM nps.metric_owner mo)
+           OR id IN (SELECT mo.owner_id FROM nps.metric_owner mo)
            OR role_name IN (SELECT c.role_name FROM nps.current_role_touchpoints c))
     WITH CHECK ((SELECT nps.sees_all_rows()));
   COMMENT ON POLICY nps_owner_touchpoints ON nps.owner IS

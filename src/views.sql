@@ -37,14 +37,14 @@ BEGIN ATOMIC
   WITH w AS (
     SELECT $1 - nps.check_window_length($2) AS lo, $1 AS hi
   ), per_stage AS (     -- segment NULL for all responses when not per segment
-    SELECT CASE WHEN $3 THEN r.segment END AS seg, r.touchpoint AS tp, nps.nps_agg(r.score) AS res
+    SELECT CASE WHEN $3 THEN r.segment END AS seg, r.touchpoint_id AS tp, nps.nps_agg(r.score) AS res
       FROM nps.response r, w
      WHERE r.answered_at > w.lo AND r.answered_at <= w.hi
      GROUP BY 1, 2
   ), per_journey AS (   -- from the counts, never an average of stage NPS
-    SELECT s.seg, t.journey AS jid, nps.nps_rollup(s.res) AS res
+    SELECT s.seg, t.journey_id AS jid, nps.nps_rollup(s.res) AS res
       FROM per_stage s JOIN nps.touchpoint t ON t.id = s.tp
-     GROUP BY s.seg, t.journey
+     GROUP BY s.seg, t.journey_id
   ), listed AS (        -- every journey once; per segment: the journeys it answered in
     SELECT NULL::text AS seg, j.id AS jid FROM nps.journey j WHERE NOT $3
     UNION ALL
@@ -65,7 +65,7 @@ BEGIN ATOMIC
            (pj.res).nps AS jscore
       FROM listed l
       JOIN nps.journey j ON j.id = l.jid
-      JOIN nps.touchpoint t ON t.journey = j.id
+      JOIN nps.touchpoint t ON t.journey_id = j.id
       CROSS JOIN w
       LEFT JOIN per_journey pj ON pj.jid = l.jid AND pj.seg IS NOT DISTINCT FROM l.seg
       LEFT JOIN per_stage s ON s.tp = t.id AND s.seg IS NOT DISTINCT FROM l.seg
@@ -212,14 +212,14 @@ BEGIN ATOMIC
   WITH w AS (
     SELECT $1 - nps.check_window_length($2) AS lo, $1 AS hi
   ), ev AS (          -- first time each customer reached each touchpoint in the window
-    SELECT e.customer, e.touchpoint AS tp, min(e.occurred_at) AS at
+    SELECT e.customer, e.touchpoint_id AS tp, min(e.occurred_at) AS at
       FROM nps.journey_event e, w
      WHERE e.occurred_at > w.lo AND e.occurred_at <= w.hi
-     GROUP BY e.customer, e.touchpoint
+     GROUP BY e.customer, e.touchpoint_id
   ), st AS (
-    SELECT t.id, t.journey, t.stage_order,
-           lag(t.id) OVER (PARTITION BY t.journey ORDER BY t.stage_order) AS prev_id,
-           first_value(t.id) OVER (PARTITION BY t.journey ORDER BY t.stage_order) AS first_id
+    SELECT t.id, t.journey_id, t.stage_order,
+           lag(t.id) OVER (PARTITION BY t.journey_id ORDER BY t.stage_order) AS prev_id,
+           first_value(t.id) OVER (PARTITION BY t.journey_id ORDER BY t.stage_order) AS first_id
       FROM nps.touchpoint t
   ), reach AS (
     SELECT ev.tp, count(*) AS customers FROM ev GROUP BY ev.tp
@@ -250,7 +250,7 @@ BEGIN ATOMIC
          s.median_gap,
          extract(epoch FROM s.median_gap)::double precision / 3600
     FROM nps.journey j
-    JOIN nps.touchpoint t ON t.journey = j.id
+    JOIN nps.touchpoint t ON t.journey_id = j.id
     JOIN st ON st.id = t.id
     CROSS JOIN w
     LEFT JOIN reach r ON r.tp = t.id
@@ -309,11 +309,11 @@ CREATE FUNCTION nps.metric_owner_touchpoints()
 BEGIN ATOMIC
   SELECT mo.id, t.id
     FROM nps.metric_owner mo
-    JOIN nps.touchpoint t ON t.journey = mo.journey
-                         AND (mo.touchpoint IS NULL OR t.id = mo.touchpoint);
+    JOIN nps.touchpoint t ON t.journey_id = mo.journey_id
+                         AND (mo.touchpoint_id IS NULL OR t.id = mo.touchpoint_id);
 END;
 COMMENT ON FUNCTION nps.metric_owner_touchpoints() IS
-  'internal: the touchpoints each nps.metric_owner row covers (its touchpoint, or every touchpoint of its journey when touchpoint is NULL)';
+  'internal: the touchpoints each nps.metric_owner row covers (its touchpoint, or every touchpoint of its journey when touchpoint_id is NULL)';
 
 CREATE FUNCTION nps.metric_response_results_at(as_of timestamptz, window_length interval)
   RETURNS TABLE (
@@ -327,7 +327,7 @@ BEGIN ATOMIC
   WITH w AS (
     SELECT $1 - nps.check_window_length($2) AS current_start, $1 - 2 * $2 AS previous_start, $1 AS window_end
   ), groups AS MATERIALIZED (    -- per touchpoint, segment, channel and window
-    SELECT r.touchpoint AS tp, r.segment AS seg, r.channel AS chan,
+    SELECT r.touchpoint_id AS tp, r.segment AS seg, r.channel AS chan,
            r.answered_at > w.current_start AS is_current,
            nps.nps_agg(r.score) AS nps_res,
            nps.csat_agg(r.csat, 5, 4) AS csat_res,     -- 1-5, satisfied 4-5
@@ -335,10 +335,10 @@ BEGIN ATOMIC
       FROM nps.response r, w
      WHERE r.answered_at > w.previous_start AND r.answered_at <= w.window_end
        AND EXISTS (SELECT FROM nps.metric_owner mo JOIN nps.metric m ON m.code = mo.metric
-                    WHERE m.kind IN ('nps', 'csat', 'ces'))
+                    WHERE m.metric_kind IN ('nps', 'csat', 'ces'))
      GROUP BY 1, 2, 3, 4
   ), scoped AS (                 -- the groups in each assignment's scope
-    SELECT mt.metric_owner_id, m.kind, g.*
+    SELECT mt.metric_owner_id, m.metric_kind, g.*
       FROM nps.metric_owner_touchpoints() mt
       JOIN nps.metric_owner mo ON mo.id = mt.metric_owner_id
       JOIN nps.metric m ON m.code = mo.metric
@@ -347,17 +347,17 @@ BEGIN ATOMIC
        AND (m.channel IS NULL OR g.chan = m.channel)
   )
   SELECT s.metric_owner_id,
-         nps.nps_rollup(s.nps_res) FILTER (WHERE s.kind = 'nps' AND s.is_current),
-         nps.nps_rollup(s.nps_res) FILTER (WHERE s.kind = 'nps' AND NOT s.is_current),
-         nps.csat_rollup(s.csat_res) FILTER (WHERE s.kind = 'csat' AND s.is_current),
-         nps.csat_rollup(s.csat_res) FILTER (WHERE s.kind = 'csat' AND NOT s.is_current),
-         nps.ces_rollup(s.ces_res) FILTER (WHERE s.kind = 'ces' AND s.is_current),
-         nps.ces_rollup(s.ces_res) FILTER (WHERE s.kind = 'ces' AND NOT s.is_current)
+         nps.nps_rollup(s.nps_res) FILTER (WHERE s.metric_kind = 'nps' AND s.is_current),
+         nps.nps_rollup(s.nps_res) FILTER (WHERE s.metric_kind = 'nps' AND NOT s.is_current),
+         nps.csat_rollup(s.csat_res) FILTER (WHERE s.metric_kind = 'csat' AND s.is_current),
+         nps.csat_rollup(s.csat_res) FILTER (WHERE s.metric_kind = 'csat' AND NOT s.is_current),
+         nps.ces_rollup(s.ces_res) FILTER (WHERE s.metric_kind = 'ces' AND s.is_current),
+         nps.ces_rollup(s.ces_res) FILTER (WHERE s.metric_kind = 'ces' AND NOT s.is_current)
     FROM scoped s
    GROUP BY s.metric_owner_id;
 END;
 COMMENT ON FUNCTION nps.metric_response_results_at(timestamptz, interval) IS
-  'internal (part of metric_status_at): for each assignment of a response metric (kind nps, csat or ces), the result of its kind over the responses of its scope (touchpoints, segment, channel) in the current window (as_of - window_length, as_of] and the previous one before it; the results of other kinds are NULL';
+  'internal (part of metric_status_at): for each assignment of a response metric (metric_kind nps, csat or ces), the result of its kind over the responses of its scope (touchpoints, segment, channel) in the current window (as_of - window_length, as_of] and the previous one before it; the results of other kinds are NULL';
 
 CREATE FUNCTION nps.metric_case_results_at(as_of timestamptz, window_length interval)
   RETURNS TABLE (metric_owner_id integer, current_rate nps.rate_result, previous_rate nps.rate_result)
@@ -389,9 +389,9 @@ BEGIN ATOMIC
       FROM nps.metric_owner_touchpoints() mt
       JOIN nps.metric_owner mo ON mo.id = mt.metric_owner_id
       JOIN nps.metric m ON m.code = mo.metric
-      JOIN nps.service_case c ON c.touchpoint = mt.touchpoint_id
+      JOIN nps.service_case c ON c.touchpoint_id = mt.touchpoint_id
       CROSS JOIN w
-     WHERE m.kind = 'rate'
+     WHERE m.metric_kind = 'rate'
        AND c.opened_at > w.previous_start AND c.opened_at <= w.window_end
   )
   SELECT x.metric_owner_id,
@@ -470,10 +470,10 @@ BEGIN ATOMIC
       LEFT JOIN LATERAL nps.ces_test(r.current_ces, r.previous_ces) et ON true
       LEFT JOIN LATERAL nps.rate_test(r.current_rate, r.previous_rate) rt ON true
   )
-  SELECT mo.id, m.code, m.name, m.kind, m.direction, m.unit,
+  SELECT mo.id, m.code, m.name, m.metric_kind, m.direction, m.unit,
          j.id, j.code, j.name, t.id, t.code, t.name,
          o.id, o.name,
-         coalesce(o.department, CASE WHEN o.kind = 'department' THEN o.name END),
+         coalesce(o.department, CASE WHEN o.owner_kind = 'department' THEN o.name END),
          o.role_name,
          w.current_start, w.window_end,
          v.responses, v.value, v.std_error, v.ci_low, v.ci_high,
@@ -491,9 +491,9 @@ BEGIN ATOMIC
     FROM nps.metric_owner mo
     JOIN nps.metric m ON m.code = mo.metric
     CROSS JOIN LATERAL (SELECT nps.direction_sign(m.direction) AS sign) s
-    JOIN nps.journey j ON j.id = mo.journey
-    LEFT JOIN nps.touchpoint t ON t.id = mo.touchpoint
-    JOIN nps.owner o ON o.id = mo.owner
+    JOIN nps.journey j ON j.id = mo.journey_id
+    LEFT JOIN nps.touchpoint t ON t.id = mo.touchpoint_id
+    JOIN nps.owner o ON o.id = mo.owner_id
     CROSS JOIN w
     JOIN stats v ON v.metric_owner_id = mo.id
    ORDER BY j.code, t.stage_order NULLS FIRST, m.code, mo.id;
@@ -508,7 +508,7 @@ COMMENT ON VIEW nps.metric_status IS
 COMMENT ON COLUMN nps.metric_status.metric_owner_id IS 'nps.metric_owner id';
 COMMENT ON COLUMN nps.metric_status.metric IS 'metric code';
 COMMENT ON COLUMN nps.metric_status.metric_name IS 'metric display name';
-COMMENT ON COLUMN nps.metric_status.metric_kind IS 'nps, csat, ces or rate (nps.metric.kind)';
+COMMENT ON COLUMN nps.metric_status.metric_kind IS 'nps, csat, ces or rate (nps.metric.metric_kind)';
 COMMENT ON COLUMN nps.metric_status.direction IS 'higher or lower: which way is better';
 COMMENT ON COLUMN nps.metric_status.unit IS 'unit of value, interval, target and alert line';
 COMMENT ON COLUMN nps.metric_status.journey_id IS 'journey id';
@@ -576,8 +576,8 @@ BEGIN ATOMIC
            count(*) FILTER (WHERE s.status = 'insufficient') AS insufficient
       FROM s GROUP BY s.owner_id
   )
-  SELECT o.id, o.name, o.kind,
-         coalesce(o.department, CASE WHEN o.kind = 'department' THEN o.name END),
+  SELECT o.id, o.name, o.owner_kind,
+         coalesce(o.department, CASE WHEN o.owner_kind = 'department' THEN o.name END),
          o.role_name,
          coalesce(c.owned, 0), coalesce(c.red, 0), coalesce(c.amber, 0),
          coalesce(c.green, 0), coalesce(c.insufficient, 0),
@@ -634,14 +634,14 @@ BEGIN ATOMIC
   -- matches only unrestricted metrics).  Other metric kinds do not count.
   SELECT x.id, x.name, x.role_name, x.whole_journey,
          row_number() OVER (ORDER BY x.whole_journey, x.id)
-    FROM (SELECT o.id, o.name, o.role_name, bool_and(mo.touchpoint IS NULL) AS whole_journey
+    FROM (SELECT o.id, o.name, o.role_name, bool_and(mo.touchpoint_id IS NULL) AS whole_journey
             FROM nps.touchpoint t
-            JOIN nps.metric_owner mo ON mo.journey = t.journey
-                                    AND (mo.touchpoint IS NULL OR mo.touchpoint = t.id)
+            JOIN nps.metric_owner mo ON mo.journey_id = t.journey_id
+                                    AND (mo.touchpoint_id IS NULL OR mo.touchpoint_id = t.id)
             JOIN nps.metric m ON m.code = mo.metric
-            JOIN nps.owner o ON o.id = mo.owner
+            JOIN nps.owner o ON o.id = mo.owner_id
            WHERE t.id = $1
-             AND m.kind = 'nps'
+             AND m.metric_kind = 'nps'
              AND (m.segment IS NULL OR m.segment = $2)
              AND (m.channel IS NULL OR m.channel = $3)
            GROUP BY o.id, o.name, o.role_name) x
@@ -684,12 +684,12 @@ BEGIN ATOMIC
          own.names, own.roles,
          r.comment, r.reasons
     FROM open r
-    JOIN nps.touchpoint t ON t.id = r.touchpoint
-    JOIN nps.journey j ON j.id = t.journey
+    JOIN nps.touchpoint t ON t.id = r.touchpoint_id
+    JOIN nps.journey j ON j.id = t.journey_id
     LEFT JOIN LATERAL (
       SELECT string_agg(ow.owner_name, ', ' ORDER BY ow.owner_rank) AS names,
              string_agg(ow.owner_role::text, ', ' ORDER BY ow.owner_rank) AS roles
-        FROM nps.detractor_owners(r.touchpoint, r.segment, r.channel) ow
+        FROM nps.detractor_owners(r.touchpoint_id, r.segment, r.channel) ow
     ) own ON true
    WHERE nps.check_followup_sla($2) IS NOT NULL   -- checked once, before any row (a one-time filter)
    ORDER BY r.answered_at, r.id;
@@ -740,9 +740,9 @@ BEGIN ATOMIC
   WITH w AS (
     SELECT $1 - nps.check_window_length($2) AS lo, $1 AS hi
   ), r AS (
-    SELECT r.id, r.score, r.reasons, t.journey AS jid, r.touchpoint AS tid
+    SELECT r.id, r.score, r.reasons, t.journey_id AS jid, r.touchpoint_id AS tid
       FROM nps.response r
-      JOIN nps.touchpoint t ON t.id = r.touchpoint
+      JOIN nps.touchpoint t ON t.id = r.touchpoint_id
       CROSS JOIN w
      WHERE r.answered_at > w.lo AND r.answered_at <= w.hi
   ), tagged AS (        -- one row per response and distinct reason

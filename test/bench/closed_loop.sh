@@ -25,17 +25,17 @@ SET client_min_messages = warning;
 SET nps.notify = off;
 TRUNCATE nps.response, nps.metric_owner, nps.owner, nps.touchpoint, nps.journey RESTART IDENTITY CASCADE;
 INSERT INTO nps.journey (code, name) VALUES ('retail', 'retail purchase');
-INSERT INTO nps.touchpoint (journey, stage_order, code, name)
+INSERT INTO nps.touchpoint (journey_id, stage_order, code, name)
 SELECT 1, o, c, c FROM unnest(ARRAY['presale','order','payment','delivery','aftersales']) WITH ORDINALITY AS u(c, o);
-INSERT INTO nps.owner (name, kind, role_name)
+INSERT INTO nps.owner (name, owner_kind, role_name)
 SELECT 'team ' || c, 'department', 'team_' || c FROM unnest(ARRAY['presale','order','payment','delivery','aftersales']) AS u(c);
-INSERT INTO nps.owner (name, kind) VALUES ('CX office', 'department');
-INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target, alert_line)
+INSERT INTO nps.owner (name, owner_kind) VALUES ('CX office', 'department');
+INSERT INTO nps.metric_owner (metric, journey_id, touchpoint_id, owner_id, target, alert_line)
 SELECT 'nps', 1, t.id, t.id, 30, 10 FROM nps.touchpoint t;
-INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target, alert_line) VALUES ('nps', 1, NULL, 6, 30, 10);
+INSERT INTO nps.metric_owner (metric, journey_id, touchpoint_id, owner_id, target, alert_line) VALUES ('nps', 1, NULL, 6, 30, 10);
 DROP TABLE IF EXISTS cl_src;
 CREATE TABLE cl_src AS
-SELECT b.id, 'c' || b.customer AS customer, t.id AS touchpoint, b.at AS answered_at, b.segment,
+SELECT b.id, 'c' || b.customer AS customer, t.id AS touchpoint_id, b.at AS answered_at, b.segment,
        'app'::text AS channel, b.score AS uniform_score,
        -- typical mix: 25% detractors, 30% passives, 45% promoters
        (CASE WHEN u < 0.25 THEN floor(u / 0.25 * 7) WHEN u < 0.55 THEN 7 + floor((u - 0.25) / 0.30 * 2)
@@ -44,14 +44,14 @@ FROM (SELECT *, random() AS u FROM bench ORDER BY id LIMIT $CL_ROWS) b
 JOIN nps.touchpoint t ON t.code = b.touchpoint;
 VACUUM ANALYZE cl_src;
 SELECT pg_prewarm('cl_src');
-COPY (SELECT customer, touchpoint, answered_at, segment, channel, typical_score FROM cl_src ORDER BY id)
+COPY (SELECT customer, touchpoint_id, answered_at, segment, channel, typical_score FROM cl_src ORDER BY id)
   TO '$NPS_TMP/closed_loop_typical.copy';
 SQL
 
-CL_COLS="customer, touchpoint, answered_at, segment, channel, score"
+CL_COLS="customer, touchpoint_id, answered_at, segment, channel, score"
 CL_TRUNC="TRUNCATE nps.response RESTART IDENTITY;"
-CL_INS_T="INSERT INTO nps.response ($CL_COLS) SELECT customer, touchpoint, answered_at, segment, channel, typical_score FROM cl_src ORDER BY id;"
-CL_INS_U="INSERT INTO nps.response ($CL_COLS) SELECT customer, touchpoint, answered_at, segment, channel, uniform_score FROM cl_src ORDER BY id;"
+CL_INS_T="INSERT INTO nps.response ($CL_COLS) SELECT customer, touchpoint_id, answered_at, segment, channel, typical_score FROM cl_src ORDER BY id;"
+CL_INS_U="INSERT INTO nps.response ($CL_COLS) SELECT customer, touchpoint_id, answered_at, segment, channel, uniform_score FROM cl_src ORDER BY id;"
 CL_COPY="COPY nps.response ($CL_COLS) FROM '$NPS_TMP/closed_loop_typical.copy';"
 
 BENCH_RUNS=$CL_RUNS bench_case "INSERT typical, notify off" "$CL_TRUNC SET nps.notify = off; $CL_INS_T"

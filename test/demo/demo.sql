@@ -24,14 +24,14 @@ SELECT setseed(0.42) \gset
 -- ---------------------------------------------------------------- journey, owners
 INSERT INTO nps.journey (code, name, description)
 VALUES ('retail', '零售购物', '线上商城: 售前咨询 -> 下单 -> 支付 -> 配送 -> 售后');
-INSERT INTO nps.touchpoint (journey, stage_order, code, name)
+INSERT INTO nps.touchpoint (journey_id, stage_order, code, name)
 SELECT j.id, s.ord, s.code, s.name
   FROM nps.journey j,
        (VALUES (1, 'presale', '售前咨询'), (2, 'order', '下单'), (3, 'payment', '支付'),
                (4, 'delivery', '配送'), (5, 'aftersales', '售后')) AS s(ord, code, name)
  WHERE j.code = 'retail';
 
-INSERT INTO nps.owner (name, kind, department, email, role_name) VALUES
+INSERT INTO nps.owner (name, owner_kind, department, email, role_name) VALUES
   ('客户体验中心', 'department', NULL, 'cx@shop.example', 'cx_center'),
   ('陈静', 'person', '客户体验中心', 'chen.jing@shop.example', 'chen_jing'),
   ('客服中心', 'department', NULL, 'service@shop.example', NULL),
@@ -45,11 +45,11 @@ INSERT INTO nps.owner (name, kind, department, email, role_name) VALUES
   ('张伟', 'person', '售后服务部', 'zhang.wei@shop.example', 'zhang_wei');
 
 -- a metric of our own: NPS of VIP customers over the whole journey
-INSERT INTO nps.metric (code, name, kind, measure, direction, unit, segment, description)
+INSERT INTO nps.metric (code, name, metric_kind, measure, direction, unit, segment, description)
 VALUES ('nps_vip', 'VIP 客户 NPS', 'nps', 'score', 'higher', 'points', 'VIP',
         'NPS of VIP customers only');
 
-INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target, alert_line)
+INSERT INTO nps.metric_owner (metric, journey_id, touchpoint_id, owner_id, target, alert_line)
 SELECT mo.metric, j.id, t.id, o.id, mo.target, mo.alert_line
   FROM (VALUES
           ('nps',  NULL,         '陈静',       30, 15),   -- the whole journey
@@ -66,7 +66,7 @@ SELECT mo.metric, j.id, t.id, o.id, mo.target, mo.alert_line
           ('first_response_sla', 'aftersales', '售后服务部', 90, 80)
        ) AS mo(metric, tp, owner_name, target, alert_line)
   JOIN nps.journey j ON j.code = 'retail'
-  LEFT JOIN nps.touchpoint t ON t.journey = j.id AND t.code = mo.tp
+  LEFT JOIN nps.touchpoint t ON t.journey_id = j.id AND t.code = mo.tp
   JOIN nps.owner o ON o.name = mo.owner_name;
 
 -- ---------------------------------------------------------------- customers and their paths
@@ -109,13 +109,13 @@ WITH path AS (
                THEN p.start_at + p.gap_order + p.gap_payment + p.gap_delivery + p.gap_aftersales END)
     ) AS s(stage, at)
 )
-SELECT s.*, t.id AS touchpoint, t.code
+SELECT s.*, t.id AS touchpoint_id, t.code
   FROM stages s
   JOIN nps.touchpoint t ON t.stage_order = s.stage
  WHERE s.at IS NOT NULL AND s.at <= timestamptz :'as_of';
 
-INSERT INTO nps.journey_event (customer, touchpoint, occurred_at)
-SELECT customer, touchpoint, at FROM demo_visit ORDER BY at;
+INSERT INTO nps.journey_event (customer, touchpoint_id, occurred_at)
+SELECT customer, touchpoint_id, at FROM demo_visit ORDER BY at;
 
 -- ---------------------------------------------------------------- survey answers
 -- About 100,000 answers in the 60 days: most visits get a survey, some customers answer a
@@ -147,16 +147,16 @@ WITH v AS (
     FROM v
    WHERE v.answered_at <= timestamptz :'as_of'
 )
-SELECT p.customer, p.touchpoint, p.code, p.segment, p.channel, p.answered_at,
+SELECT p.customer, p.touchpoint_id, p.code, p.segment, p.channel, p.answered_at,
        CASE WHEN p.u_cat < p.p_d THEN (6 - floor(p.u_score * p.u_score * 7))::int      -- 0-6, mostly 4-6
             WHEN p.u_cat < 1 - p.p_p THEN 7 + floor(p.u_score * 2)::int               -- 7-8
             ELSE 9 + floor(p.u_score * 2)::int END AS score,                          -- 9-10
        p.u_reason, p.u_reason2, p.u_comment, p.u_follow, p.u_hours, p.u_csat
   FROM p;
 
-INSERT INTO nps.response (customer, touchpoint, answered_at, segment, channel, score,
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, segment, channel, score,
                           csat, ces, comment, reasons, followed_up_at)
-SELECT a.customer, a.touchpoint, a.answered_at, a.segment, a.channel, a.score,
+SELECT a.customer, a.touchpoint_id, a.answered_at, a.segment, a.channel, a.score,
        -- CSAT (1-5) after aftersales, CES (1-7) after payment, in line with the score
        CASE WHEN a.code = 'aftersales' THEN greatest(1, least(5, round(a.score / 2.2 + a.u_csat * 1.4 - 0.3)))::smallint END,
        CASE WHEN a.code = 'payment' THEN greatest(1, least(7, round(a.score / 1.6 + a.u_csat * 1.5)))::smallint END,
@@ -203,15 +203,15 @@ SELECT a.customer, a.touchpoint, a.answered_at, a.segment, a.channel, a.score,
 
 -- ---------------------------------------------------------------- service cases
 -- Cases from presale questions, delivery problems and aftersales requests.
-INSERT INTO nps.service_case (customer, touchpoint, opened_at, first_response_at, resolved_at,
+INSERT INTO nps.service_case (customer, touchpoint_id, opened_at, first_response_at, resolved_at,
                               contacts, complaint, reopened)
-SELECT c.customer, c.touchpoint, c.opened_at,
+SELECT c.customer, c.touchpoint_id, c.opened_at,
        CASE WHEN c.opened_at + c.first_gap <= timestamptz :'as_of' THEN c.opened_at + c.first_gap END,
        CASE WHEN c.opened_at + c.resolve_gap <= timestamptz :'as_of' THEN c.opened_at + c.resolve_gap END,
        c.contacts,
        c.complaint,
        c.opened_at + c.resolve_gap <= timestamptz :'as_of' AND c.reopen
-  FROM (SELECT v.customer, v.touchpoint, v.at + interval '10 minutes' AS opened_at,
+  FROM (SELECT v.customer, v.touchpoint_id, v.at + interval '10 minutes' AS opened_at,
                random() * random() * CASE WHEN v.code = 'aftersales' THEN interval '9 hours' ELSE interval '3 hours' END AS first_gap,
                interval '1 hour' + random() * interval '70 hours' AS resolve_gap,
                CASE WHEN random() < 0.72 THEN 1 WHEN random() < 0.7 THEN 2 ELSE 3 END AS contacts,

@@ -30,14 +30,14 @@ trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true; psql -X -q -d postgres -
 q -d "$db" <<'SQL'
 CREATE EXTENSION nps;
 INSERT INTO nps.journey (id, code, name) VALUES (1, 'retail', '零售购物');
-INSERT INTO nps.touchpoint (id, journey, stage_order, code, name) VALUES
+INSERT INTO nps.touchpoint (id, journey_id, stage_order, code, name) VALUES
   (1, 1, 1, 'presale', '售前咨询'), (2, 1, 2, 'order', '下单'), (3, 1, 3, 'delivery', '配送');
-INSERT INTO nps.owner (id, name, kind, role_name) VALUES
+INSERT INTO nps.owner (id, name, owner_kind, role_name) VALUES
   (1, '物流部', 'department', 'logistics'), (2, 'Alice "A" Wang', 'person', NULL),
   (3, '客户体验中心', 'department', 'cx'), (4, 'CSAT only', 'person', NULL), (5, 'VIP desk', 'person', 'vip');
-INSERT INTO nps.metric (code, name, kind, measure, unit, segment)
+INSERT INTO nps.metric (code, name, metric_kind, measure, unit, segment)
   VALUES ('nps_vip', 'NPS of VIP customers', 'nps', 'score', 'points', 'VIP');
-INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target) VALUES
+INSERT INTO nps.metric_owner (metric, journey_id, touchpoint_id, owner_id, target) VALUES
   ('nps', 1, 3, 1, 30), ('nps', 1, 1, 2, 30), ('nps', 1, NULL, 3, 20),
   ('csat', 1, 2, 4, 80), ('nps_vip', 1, 3, 5, 50);
 GRANT USAGE ON SCHEMA nps TO nps_notify_writer;
@@ -48,35 +48,35 @@ SQL
 out=$(psql -X -q -v ON_ERROR_STOP=1 -d "$db" 2>&1 <<'SQL' | norm
 LISTEN nps_detractor;
 \echo '-- multi-row INSERT: scores 3, 9, 7, 0, 6 (VIP at delivery), 10'
-INSERT INTO nps.response (customer, touchpoint, answered_at, score, segment, comment) VALUES
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, score, segment, comment) VALUES
   ('c1', 3, '2026-11-01 10:00+00', 3, NULL, 'late'), ('c2', 3, '2026-11-01 10:00+00', 9, NULL, NULL),
   ('c3', 1, '2026-11-01 10:00+00', 7, NULL, NULL), ('c4', 1, '2026-11-01 10:00+00', 0, NULL, 'rude'),
   ('c5', 3, '2026-11-01 10:00+00', 6, 'VIP', NULL), ('c6', 2, '2026-11-01 10:00+00', 10, NULL, NULL);
 \echo '-- passives and promoters only'
-INSERT INTO nps.response (customer, touchpoint, answered_at, score)
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, score)
   SELECT 'p' || s, 1 + s % 3, '2026-11-01 10:00+00', s FROM generate_series(7, 10) s;
 \echo '-- detractor already followed up'
-INSERT INTO nps.response (customer, touchpoint, answered_at, score, followed_up_at)
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, score, followed_up_at)
   VALUES ('c7', 3, '2026-11-01 10:00+00', 2, '2026-11-01 11:00+00');
 \echo '-- rolled back'
 BEGIN;
-INSERT INTO nps.response (customer, touchpoint, answered_at, score) VALUES ('c8', 3, '2026-11-01 10:00+00', 1);
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, score) VALUES ('c8', 3, '2026-11-01 10:00+00', 1);
 ROLLBACK;
 \echo '-- nps.notify = off'
 SET nps.notify = off;
-INSERT INTO nps.response (customer, touchpoint, answered_at, score) VALUES ('c9', 3, '2026-11-01 10:00+00', 1);
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, score) VALUES ('c9', 3, '2026-11-01 10:00+00', 1);
 \echo '-- nps.notify = on again, a detractor at order (no NPS owner there but the journey-wide one)'
 SET nps.notify = on;
-INSERT INTO nps.response (customer, touchpoint, answered_at, score) VALUES ('c10', 2, '2026-11-01 10:00+00', 4);
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, score) VALUES ('c10', 2, '2026-11-01 10:00+00', 4);
 \echo '-- COPY'
-COPY nps.response (customer, touchpoint, answered_at, score, segment) FROM STDIN WITH (FORMAT csv);
+COPY nps.response (customer, touchpoint_id, answered_at, score, segment) FROM STDIN WITH (FORMAT csv);
 c11,1,2026-11-01 10:00+00,5,
 c12,3,2026-11-01 10:00+00,10,
 c13,3,2026-11-01 10:00+00,1,VIP
 \.
 \echo '-- nps.notify_payload = id: only the response id'
 SET nps.notify_payload = id;
-INSERT INTO nps.response (customer, touchpoint, answered_at, score) VALUES ('c14', 3, '2026-11-01 10:00+00', 2), ('c15', 2, '2026-11-01 10:00+00', 9);
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, score) VALUES ('c14', 3, '2026-11-01 10:00+00', 2), ('c15', 2, '2026-11-01 10:00+00', 9);
 RESET nps.notify_payload;
 \echo '-- hostile search_path'
 CREATE SCHEMA evil;
@@ -86,7 +86,7 @@ CREATE FUNCTION evil.json_build_array(VARIADIC "any") RETURNS json LANGUAGE inte
 CREATE FUNCTION evil.coalesce(text, text) RETURNS text LANGUAGE sql AS $$SELECT 'off'$$;
 CREATE FUNCTION evil.current_setting(text, boolean) RETURNS text LANGUAGE sql AS $$SELECT 'off'$$;
 SET search_path = evil, pg_catalog, public;
-INSERT INTO nps.response (customer, touchpoint, answered_at, score) VALUES ('c16', 1, '2026-11-01 10:00+00', 2);
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, score) VALUES ('c16', 1, '2026-11-01 10:00+00', 2);
 RESET search_path;
 \echo '-- end'
 SQL
@@ -138,7 +138,7 @@ for _ in $(seq 1 50); do
     sleep 0.1
 done
 [ "$n" = 1 ] || fail "listener session did not start"
-writer_pid=$(q -d "$db" -U nps_notify_writer -c "INSERT INTO nps.response (customer, touchpoint, answered_at, score) VALUES ('w1', 3, '2026-11-01 10:00+00', 0)" -c "SELECT pg_backend_pid()")
+writer_pid=$(q -d "$db" -U nps_notify_writer -c "INSERT INTO nps.response (customer, touchpoint_id, answered_at, score) VALUES ('w1', 3, '2026-11-01 10:00+00', 0)" -c "SELECT pg_backend_pid()")
 wait "$listener"
 got=$(grep '^Asynchronous' "$listener_out" || true)
 rm -f "$listener_out"
@@ -148,16 +148,16 @@ echo "ok: a separate LISTEN session receives the notification of an INSERT-only 
 
 # ---- hundreds of owners with long names: the payload stays under 8000 bytes
 len=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" 2>&1 <<'SQL' | sed -n 's/^Asynchronous notification "nps_detractor" with payload "\(.*\)" received from.*$/\1/p' | LC_ALL=C awk '{ print length($0) }'
-INSERT INTO nps.owner (id, name, kind)
+INSERT INTO nps.owner (id, name, owner_kind)
   SELECT 100 + g, repeat('长名字', 20) || g, 'person' FROM generate_series(1, 300) g;
-INSERT INTO nps.touchpoint (id, journey, stage_order, code, name) VALUES (4, 1, 4, 'aftersales', '售后');
-INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target) VALUES ('nps', 1, 4, 101, 30);
-INSERT INTO nps.metric (code, name, kind, measure, unit)
+INSERT INTO nps.touchpoint (id, journey_id, stage_order, code, name) VALUES (4, 1, 4, 'aftersales', '售后');
+INSERT INTO nps.metric_owner (metric, journey_id, touchpoint_id, owner_id, target) VALUES ('nps', 1, 4, 101, 30);
+INSERT INTO nps.metric (code, name, metric_kind, measure, unit)
   SELECT 'nps_x' || g, 'NPS x' || g, 'nps', 'score', 'points' FROM generate_series(2, 300) g;
-INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target)
+INSERT INTO nps.metric_owner (metric, journey_id, touchpoint_id, owner_id, target)
   SELECT 'nps_x' || g, 1, 4, 100 + g, 30 FROM generate_series(2, 300) g;
 LISTEN nps_detractor;
-INSERT INTO nps.response (customer, touchpoint, answered_at, score) VALUES ('big', 4, '2026-11-01 10:00+00', 1);
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, score) VALUES ('big', 4, '2026-11-01 10:00+00', 1);
 SQL
 )
 [ -n "$len" ] && [ "$len" -lt 8000 ] || fail "payload with 300 owners: length '$len'"

@@ -39,23 +39,23 @@ q -U nps_rls_installer -c "CREATE EXTENSION nps"
 q <<'SQL'
 SET nps.notify = off;
 INSERT INTO nps.journey (id, code, name) VALUES (1, 'retail', '零售');
-INSERT INTO nps.touchpoint (id, journey, stage_order, code, name) VALUES
+INSERT INTO nps.touchpoint (id, journey_id, stage_order, code, name) VALUES
   (1, 1, 1, 'presale', '售前咨询'), (2, 1, 2, 'order', '下单'), (3, 1, 3, 'delivery', '配送');
-INSERT INTO nps.owner (id, name, kind, role_name) VALUES
+INSERT INTO nps.owner (id, name, owner_kind, role_name) VALUES
   (1, 'A', 'person', 'nps_rls_a'), (2, 'B', 'person', 'nps_rls_b'), (3, 'C', 'person', NULL),
   (4, 'D', 'person', NULL), (5, 'CX', 'department', 'nps_rls_cx'), (6, 'ghost', 'person', 'nps_rls_no_such_role');
-INSERT INTO nps.metric (code, name, kind, measure, unit, channel)
+INSERT INTO nps.metric (code, name, metric_kind, measure, unit, channel)
   VALUES ('nps_app', 'NPS of app answers', 'nps', 'score', 'points', 'app');
-INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target) VALUES
+INSERT INTO nps.metric_owner (metric, journey_id, touchpoint_id, owner_id, target) VALUES
   ('nps', 1, 1, 1, 30), ('nps', 1, 3, 2, 30), ('nps_app', 1, 3, 3, 30), ('nps', 1, 2, 4, 30),
   ('nps', 1, NULL, 5, 30), ('nps_app', 1, 1, 6, 30);
-INSERT INTO nps.response (customer, touchpoint, answered_at, score)
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, score)
 SELECT 'c' || tp || '_' || g, tp, now() - g * interval '7 hours', CASE WHEN g <= d THEN 3 ELSE 9 END
   FROM (VALUES (1, 40, 10), (2, 30, 5), (3, 50, 20)) AS v(tp, n, d), generate_series(1, n) g;
-INSERT INTO nps.service_case (customer, touchpoint, opened_at)
+INSERT INTO nps.service_case (customer, touchpoint_id, opened_at)
 SELECT 'c' || tp || '_' || g, tp, now() - g * interval '1 day'
   FROM (VALUES (1, 5), (2, 3), (3, 7)) AS v(tp, n), generate_series(1, n) g;
-INSERT INTO nps.journey_event (customer, touchpoint, occurred_at)
+INSERT INTO nps.journey_event (customer, touchpoint_id, occurred_at)
 SELECT 'c' || tp || '_' || g, tp, now() - g * interval '1 day'
   FROM (VALUES (1, 4), (2, 2), (3, 6)) AS v(tp, n), generate_series(1, n) g;
 SQL
@@ -111,23 +111,23 @@ expect nps_rls_nobody "0 0 0 0 - 0"
 expect nps_rls_installer "120 15 35 6 presale:nps,delivery:nps,delivery:nps_app,order:nps,*:nps,presale:nps_app 120"
 [ "$(q -U nps_rls_a -c "SELECT count(*) FROM nps.owned_touchpoints()")" = 1 ] || fail "owned_touchpoints() of A"
 [ "$(q -U nps_rls_a -c "SELECT count(*) FROM nps.owned_touchpoints('nps_rls_b')")" = 0 ] || fail "A could ask which touchpoints B owns"
-got=$(q -U nps_rls_a -c "SELECT (SELECT string_agg(DISTINCT touchpoint::text, ',') FROM nps.journey_event) || ' ' ||
+got=$(q -U nps_rls_a -c "SELECT (SELECT string_agg(DISTINCT touchpoint_id::text, ',') FROM nps.journey_event) || ' ' ||
                                 (SELECT string_agg(id::text, ',' ORDER BY id) FROM nps.owner)")
 [ "$got" = "1 1,6" ] || fail "A sees journey events of touchpoints / owners '$got', expected '1 1,6'"
 echo "ok: A sees journey events of its touchpoint only, owner rows 1 (itself) and 6 (an assignment it sees), and may not ask about B"
 [ "$(q -U nps_rls_cx -c "SELECT string_agg(t::text, ',' ORDER BY t) FROM nps.owned_touchpoints() t")" = "1,2,3" ] || fail "owned_touchpoints() of CX"
 
 # writes by owner A: own touchpoint works, another touchpoint is invisible / refused
-own=$(q -c "SELECT min(id) FROM nps.response WHERE touchpoint = 1 AND score <= 6")
-other=$(q -c "SELECT min(id) FROM nps.response WHERE touchpoint = 3 AND score <= 6")
+own=$(q -c "SELECT min(id) FROM nps.response WHERE touchpoint_id = 1 AND score <= 6")
+other=$(q -c "SELECT min(id) FROM nps.response WHERE touchpoint_id = 3 AND score <= 6")
 r=$(psql -X -v ON_ERROR_STOP=1 -d "$db" -U nps_rls_a -c "UPDATE nps.response SET followed_up_at = answered_at + interval '1 hour' WHERE id = $own")
 [ "$r" = "UPDATE 1" ] || fail "A updating its own detractor: $r"
 r=$(psql -X -v ON_ERROR_STOP=1 -d "$db" -U nps_rls_a -c "UPDATE nps.response SET followed_up_at = answered_at + interval '1 hour' WHERE id = $other")
 [ "$r" = "UPDATE 0" ] || fail "A updating B's detractor: $r"
 [ "$(q -c "SELECT count(followed_up_at) FROM nps.response WHERE id IN ($own, $other)")" = 1 ] || fail "followed_up_at after updates"
 echo "ok: A follows up its own detractor (UPDATE 1); B's is invisible to A (UPDATE 0)"
-q -U nps_rls_a -c "SET nps.notify = off" -c "INSERT INTO nps.response (customer, touchpoint, answered_at, score) VALUES ('a_new', 1, now(), 8)"
-if err=$(q -U nps_rls_a -c "INSERT INTO nps.response (customer, touchpoint, answered_at, score) VALUES ('a_bad', 3, now(), 8)" 2>&1); then
+q -U nps_rls_a -c "SET nps.notify = off" -c "INSERT INTO nps.response (customer, touchpoint_id, answered_at, score) VALUES ('a_new', 1, now(), 8)"
+if err=$(q -U nps_rls_a -c "INSERT INTO nps.response (customer, touchpoint_id, answered_at, score) VALUES ('a_bad', 3, now(), 8)" 2>&1); then
     fail "A inserted a response at B's touchpoint"
 fi
 case "$err" in *"row-level security"*) ;; *) fail "unexpected error: $err" ;; esac

@@ -235,24 +235,24 @@ seed() { # role db
     as_role "$1" "$2" >/dev/null <<'SQL'
 SET nps.notify = off;
 INSERT INTO nps.journey (id, code, name) VALUES (1, 'retail', 'Retail'), (2, 'support', 'Support'), (3, 'spare', 'Spare');
-INSERT INTO nps.touchpoint (id, journey, stage_order, code, name) VALUES
+INSERT INTO nps.touchpoint (id, journey_id, stage_order, code, name) VALUES
   (1, 1, 1, 'presale', 'Presale'), (2, 1, 2, 'delivery', 'Delivery'), (3, 2, 1, 'hotline', 'Hotline'), (4, 3, 1, 'spare', 'Spare');
-INSERT INTO nps.owner (id, name, kind, email, role_name) VALUES
+INSERT INTO nps.owner (id, name, owner_kind, email, role_name) VALUES
   (1, 'A', 'person', 'a@example.com', 'nps_sec_own_a'), (2, 'B', 'person', 'b@example.com', 'nps_sec_own_b'),
   (3, 'Installer', 'person', 'i@example.com', 'attacker');
-INSERT INTO nps.metric (code, name, kind, measure, unit) VALUES ('nps_x', 'NPS x', 'nps', 'score', 'points');
-INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target) VALUES
+INSERT INTO nps.metric (code, name, metric_kind, measure, unit) VALUES ('nps_x', 'NPS x', 'nps', 'score', 'points');
+INSERT INTO nps.metric_owner (metric, journey_id, touchpoint_id, owner_id, target) VALUES
   ('nps', 1, 1, 1, 30), ('nps', 1, 2, 2, 30), ('nps_x', 1, NULL, 2, 30), ('nps_x', 3, 4, 1, 30), ('csat', 2, 3, 1, 80),
   -- the installer owns something itself: owned_touchpoints()/owned_journeys() of it
   -- then read every table they join (whatever the plan)
   ('csat', 1, 1, 3, 80), ('csat', 1, NULL, 3, 80);
-INSERT INTO nps.response (customer, touchpoint, answered_at, score, csat, ces, reasons)
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, score, csat, ces, reasons)
 SELECT 'c' || g, 1 + g % 3, now() - g * interval '5 hours', g % 11, 1 + g % 5, 1 + g % 7,
        CASE WHEN g % 2 = 0 THEN ARRAY['slow'] ELSE '{}' END
   FROM generate_series(1, 24) g;
-INSERT INTO nps.journey_event (customer, touchpoint, occurred_at)
+INSERT INTO nps.journey_event (customer, touchpoint_id, occurred_at)
 SELECT 'c' || g, 1 + g % 3, now() - g * interval '3 hours' FROM generate_series(1, 12) g;
-INSERT INTO nps.service_case (customer, touchpoint, opened_at, resolved_at)
+INSERT INTO nps.service_case (customer, touchpoint_id, opened_at, resolved_at)
 SELECT 'c' || g, 1 + g % 3, now() - g * interval '1 day', now() - g * interval '1 day' + interval '2 hours'
   FROM generate_series(1, 6) g;
 SQL
@@ -452,7 +452,7 @@ CREATE TRIGGER evil_del BEFORE DELETE ON nps.touchpoint FOR EACH ROW EXECUTE FUN
 SQL
     c1_upd_att() { as_att nps_sec_c1 <<<"UPDATE nps.metric SET code = 'nps_y' WHERE code = 'nps_x';"; }
     c1_upd_su() { as_su nps_sec_c1 <<<"UPDATE nps.metric SET code = 'nps_z' WHERE code IN ('nps_x', 'nps_y');"; }
-    c1_del_att() { as_att nps_sec_c1 <<<"SET nps.notify = off; DELETE FROM nps.response WHERE touchpoint = 3; DELETE FROM nps.journey_event WHERE touchpoint = 3; DELETE FROM nps.service_case WHERE touchpoint = 3; DELETE FROM nps.journey WHERE id = 2;"; }
+    c1_del_att() { as_att nps_sec_c1 <<<"SET nps.notify = off; DELETE FROM nps.response WHERE touchpoint_id = 3; DELETE FROM nps.journey_event WHERE touchpoint_id = 3; DELETE FROM nps.service_case WHERE touchpoint_id = 3; DELETE FROM nps.journey WHERE id = 2;"; }
     c1_del_su() { as_su nps_sec_c1 <<<"DELETE FROM nps.journey WHERE id = 3;"; }
     attack "c1.1 ON UPDATE CASCADE nps.metric -> metric_owner (installer's UPDATE) fires no installer trigger as superuser" nps_sec_c1 c1_upd_att
     attack "c1.1b ON UPDATE CASCADE nps.metric -> metric_owner (superuser's UPDATE) fires no installer trigger as superuser" nps_sec_c1 c1_upd_su
@@ -533,7 +533,7 @@ SQL
                    JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'nps' WHERE c.relkind IN ('r', 'p') ORDER BY 1"); do
         h0=$(hits nps_sec_c1any)
         if [ "$tbl" = nps.response ]; then
-            as_su nps_sec_c1any <<<"INSERT INTO nps.response (customer, touchpoint, answered_at, score) VALUES ('etl1', 1, now(), 2), ('etl2', 2, now(), 10);"
+            as_su nps_sec_c1any <<<"INSERT INTO nps.response (customer, touchpoint_id, answered_at, score) VALUES ('etl1', 1, now(), 2), ('etl2', 2, now(), 10);"
         fi
         col=$(q -d nps_sec_c1any -c "SELECT quote_ident(attname) FROM pg_attribute WHERE attrelid = '$tbl'::regclass AND attnum = 1")
         as_su nps_sec_c1any <<<"SET nps.notify = off; UPDATE $tbl SET $col = $col;"
@@ -554,14 +554,14 @@ SQL
     c14() {
         as_att nps_sec_c1any <<'SQL'
 SELECT nps.enable_owner_security();
-INSERT INTO nps.response (customer, touchpoint, answered_at, score) VALUES ('att1', 1, now(), 1);
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, score) VALUES ('att1', 1, now(), 1);
 UPDATE nps.metric SET code = 'nps_q' WHERE code = 'nps_x';
 SELECT nps.disable_owner_security();
 SELECT nps.enable_owner_security();
 SET nps.notify = off;
-DELETE FROM nps.response WHERE touchpoint = 3;
-DELETE FROM nps.journey_event WHERE touchpoint = 3;
-DELETE FROM nps.service_case WHERE touchpoint = 3;
+DELETE FROM nps.response WHERE touchpoint_id = 3;
+DELETE FROM nps.journey_event WHERE touchpoint_id = 3;
+DELETE FROM nps.service_case WHERE touchpoint_id = 3;
 DELETE FROM nps.journey WHERE id = 2;
 TRUNCATE nps.journey CASCADE;
 TRUNCATE nps.response, nps.journey_event, nps.service_case, nps.metric_owner, nps.touchpoint, nps.journey, nps.owner;
@@ -586,8 +586,8 @@ SQL
         ok "c2 schema rename refused (schema nps can not be renamed by the installer)"
     else
         S=$(ext_schema nps_sec_c2)
-        c2_ins_att() { as_att nps_sec_c2 <<<"SET nps.notify = on; INSERT INTO $S.response (customer, touchpoint, answered_at, score) VALUES ('x1', 1, now(), 1), ('x2', 2, now(), 4);"; }
-        c2_ins_su() { as_su nps_sec_c2 <<<"SET nps.notify = on; INSERT INTO $S.response (customer, touchpoint, answered_at, score) VALUES ('etl1', 1, now(), 1), ('etl2', 3, now(), 5);"; }
+        c2_ins_att() { as_att nps_sec_c2 <<<"SET nps.notify = on; INSERT INTO $S.response (customer, touchpoint_id, answered_at, score) VALUES ('x1', 1, now(), 1), ('x2', 2, now(), 4);"; }
+        c2_ins_su() { as_su nps_sec_c2 <<<"SET nps.notify = on; INSERT INTO $S.response (customer, touchpoint_id, answered_at, score) VALUES ('etl1', 1, now(), 1), ('etl2', 3, now(), 5);"; }
         c2_policy() { as_role "$OWN_A" nps_sec_c2 >/dev/null <<<"SELECT count(*) FROM $S.response; SELECT count(*) FROM $S.metric_owner; SELECT count(*) FROM $S.service_case;"; }
         attack "c2.1 installer's INSERT into the renamed response: its trigger runs no look-alike as superuser" nps_sec_c2 c2_ins_att
         attack "c2.2 superuser ETL INSERT into the renamed response runs no look-alike as superuser" nps_sec_c2 c2_ins_su
@@ -608,8 +608,8 @@ CREATE TABLE att.hostr_$oid (LIKE $S.response INCLUDING DEFAULTS);
 CREATE TRIGGER s AFTER INSERT ON att.hosts_$oid REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION $sig;
 CREATE TRIGGER r AFTER INSERT ON att.hostr_$oid FOR EACH ROW EXECUTE FUNCTION $sig;
 SET nps.notify = on;
-INSERT INTO att.hosts_$oid (id, customer, touchpoint, answered_at, score) VALUES (1, 'h', 1, now(), 2);
-INSERT INTO att.hostr_$oid (id, customer, touchpoint, answered_at, score) VALUES (1, 'h', 1, now(), 2);
+INSERT INTO att.hosts_$oid (id, customer, touchpoint_id, answered_at, score) VALUES (1, 'h', 1, now(), 2);
+INSERT INTO att.hostr_$oid (id, customer, touchpoint_id, answered_at, score) VALUES (1, 'h', 1, now(), 2);
 SQL
                 }
             elif [ "$all_defaults" = true ]; then
@@ -636,22 +636,22 @@ c3_victims() { # db
     as_su "$db" <<'SQL'
 SET nps.notify = on;
 INSERT INTO nps.journey (code, name) VALUES ('etl', 'ETL');
-INSERT INTO nps.touchpoint (journey, stage_order, code, name)
+INSERT INTO nps.touchpoint (journey_id, stage_order, code, name)
   SELECT id, 1, 'etl', 'ETL' FROM nps.journey WHERE code = 'etl';
-INSERT INTO nps.owner (name, kind, department, email, role_name) VALUES ('etl', 'person', 'dept', 'e@example.com', 'nps_sec_own_a');
-INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target, alert_line, min_responses)
-  SELECT 'nps', j.id, t.id, o.id, 30, 10, 5 FROM nps.journey j JOIN nps.touchpoint t ON t.journey = j.id, nps.owner o
+INSERT INTO nps.owner (name, owner_kind, department, email, role_name) VALUES ('etl', 'person', 'dept', 'e@example.com', 'nps_sec_own_a');
+INSERT INTO nps.metric_owner (metric, journey_id, touchpoint_id, owner_id, target, alert_line, min_responses)
+  SELECT 'nps', j.id, t.id, o.id, 30, 10, 5 FROM nps.journey j JOIN nps.touchpoint t ON t.journey_id = j.id, nps.owner o
    WHERE j.code = 'etl' AND o.name = 'etl' LIMIT 1;
-INSERT INTO nps.response (customer, touchpoint, answered_at, segment, channel, score, csat, ces, comment, reasons, followed_up_at)
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, segment, channel, score, csat, ces, comment, reasons, followed_up_at)
   SELECT 'etl-c', t.id, now() - interval '1 hour', 'VIP', 'app', 3, 4, 5, 'bad', ARRAY['slow', 'rude'], now()
     FROM nps.touchpoint t WHERE t.code = 'etl';
-INSERT INTO nps.response (customer, touchpoint, answered_at, score, reasons)
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, score, reasons)
   SELECT 'etl-d', t.id, now() - interval '2 hours', 2, '{}' FROM nps.touchpoint t WHERE t.code = 'etl';
 UPDATE nps.response SET reasons = ARRAY['late'], followed_up_at = now() WHERE customer = 'etl-d';
-INSERT INTO nps.journey_event (customer, touchpoint, occurred_at) SELECT 'etl-c', t.id, now() FROM nps.touchpoint t WHERE t.code = 'etl';
-INSERT INTO nps.service_case (customer, touchpoint, opened_at, first_response_at, resolved_at, contacts, complaint, reopened)
+INSERT INTO nps.journey_event (customer, touchpoint_id, occurred_at) SELECT 'etl-c', t.id, now() FROM nps.touchpoint t WHERE t.code = 'etl';
+INSERT INTO nps.service_case (customer, touchpoint_id, opened_at, first_response_at, resolved_at, contacts, complaint, reopened)
   SELECT 'etl-c', t.id, now() - interval '3 hours', now() - interval '2 hours', now(), 2, true, true FROM nps.touchpoint t WHERE t.code = 'etl';
-INSERT INTO nps.metric (code, name, kind, measure, unit, sla) VALUES ('etl_sla', 'SLA', 'rate', 'resolution_within_sla', '%', interval '1 day');
+INSERT INTO nps.metric (code, name, metric_kind, measure, unit, sla) VALUES ('etl_sla', 'SLA', 'rate', 'resolution_within_sla', '%', interval '1 day');
 SELECT (nps.nps_agg(s)).nps, (nps.csat_agg(s)).csat FROM unnest(ARRAY[1, 2, 5]::smallint[]) s;
 SQL
     views_sql "$db" | as_su "$db"
@@ -772,22 +772,22 @@ else
     as_role "$VICTIM" "$VDB" >/dev/null <<SQL
 SET nps.notify = off;
 INSERT INTO nps.journey (id, code, name) VALUES (1, 'retail', 'Retail'), (2, 'support', 'Support');
-INSERT INTO nps.touchpoint (id, journey, stage_order, code, name) VALUES
+INSERT INTO nps.touchpoint (id, journey_id, stage_order, code, name) VALUES
   (1, 1, 1, 'presale', 'Presale'), (2, 1, 2, 'delivery', 'Delivery'), (3, 2, 1, 'hotline', 'Hotline');
-INSERT INTO nps.owner (id, name, kind, email, role_name) VALUES
+INSERT INTO nps.owner (id, name, owner_kind, email, role_name) VALUES
   (1, 'Owner A', 'person', 'visible-mail-a@example.com', '$OWN_A'),
   (2, 'Owner B', 'person', 'SECRETMAIL-b@example.com', '$OWN_B'),
   (3, 'Owner J', 'department', 'SECRETMAIL-j@example.com', '$OWN_J');
-INSERT INTO nps.metric_owner (metric, journey, touchpoint, owner, target) VALUES
+INSERT INTO nps.metric_owner (metric, journey_id, touchpoint_id, owner_id, target) VALUES
   ('nps', 1, 1, 1, 30), ('nps', 1, 2, 2, 30), ('nps', 2, NULL, 3, 30), ('csat', 1, 2, 2, 80);
-INSERT INTO nps.response (customer, touchpoint, answered_at, score, comment, reasons)
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, score, comment, reasons)
 SELECT CASE tp WHEN 1 THEN 'visible-cust-' ELSE 'SECRETCUST-' || tp || '-' END || g, tp,
        now() - g * interval '4 hours', (g * 3) % 11, 'comment ' || g, ARRAY['reason' || (g % 3)]
   FROM generate_series(1, 3) tp, generate_series(1, 8) g;
-INSERT INTO nps.journey_event (customer, touchpoint, occurred_at)
+INSERT INTO nps.journey_event (customer, touchpoint_id, occurred_at)
 SELECT CASE tp WHEN 1 THEN 'visible-cust-' ELSE 'SECRETCUST-' || tp || '-' END || g, tp, now() - g * interval '2 hours'
   FROM generate_series(1, 3) tp, generate_series(1, 6) g;
-INSERT INTO nps.service_case (customer, touchpoint, opened_at)
+INSERT INTO nps.service_case (customer, touchpoint_id, opened_at)
 SELECT CASE tp WHEN 1 THEN 'visible-cust-' ELSE 'SECRETCUST-' || tp || '-' END || g, tp, now() - g * interval '1 day'
   FROM generate_series(1, 3) tp, generate_series(1, 3) g;
 SELECT nps.enable_owner_security();
@@ -948,7 +948,7 @@ SQL
         }
         c5_trgfn() {
             as_att nps_sec_c5r <<'SQL'
-CREATE TABLE att.host5 (id bigint, customer text, touchpoint att.ev_integer, answered_at timestamptz,
+CREATE TABLE att.host5 (id bigint, customer text, touchpoint_id att.ev_integer, answered_at timestamptz,
                         segment text, channel text, score att.ev_integer, followed_up_at timestamptz);
 DO $do$
 DECLARE
@@ -973,8 +973,8 @@ SQL
             plant_lookalikes nps_sec_c5r
             local S
             S=$(ext_schema nps_sec_c5r)
-            as_att nps_sec_c5r <<<"SET nps.notify = on; INSERT INTO $S.response (customer, touchpoint, answered_at, score) VALUES ('r1', 1, now(), 1); SELECT * FROM $S.owned_touchpoints(); SELECT $S.enable_owner_security();"
-            as_su nps_sec_c5r <<<"SET nps.notify = on; INSERT INTO $S.response (customer, touchpoint, answered_at, score) VALUES ('r2', 1, now(), 1);"
+            as_att nps_sec_c5r <<<"SET nps.notify = on; INSERT INTO $S.response (customer, touchpoint_id, answered_at, score) VALUES ('r1', 1, now(), 1); SELECT * FROM $S.owned_touchpoints(); SELECT $S.enable_owner_security();"
+            as_su nps_sec_c5r <<<"SET nps.notify = on; INSERT INTO $S.response (customer, touchpoint_id, answered_at, score) VALUES ('r2', 1, now(), 1);"
             views_sql nps_sec_c5r | as_su nps_sec_c5r
         }
         attack "c5.2 restored database: FK cascades fire no installer trigger as superuser" nps_sec_c5r c5_cascade
@@ -1055,7 +1055,7 @@ if install_or_ok "c9.1 SECURITY DEFINER trigger functions on the installer's tab
 DO $do$
 DECLARE
   f regprocedure;
-  cols text := 'id bigint, customer text, touchpoint att.ev_integer, answered_at timestamptz, segment text, '
+  cols text := 'id bigint, customer text, touchpoint_id att.ev_integer, answered_at timestamptz, segment text, '
                'channel text, score att.ev_integer, csat att.ev_smallint, ces att.ev_smallint, comment text, '
                'reasons text[], followed_up_at timestamptz, singleton att.ev_boolean';
 BEGIN
@@ -1079,7 +1079,7 @@ DECLARE
 BEGIN
   FOR t IN SELECT c.oid FROM pg_class c WHERE c.relnamespace = 'att'::regnamespace AND c.relname LIKE 'host%' AND c.relkind = 'r' LOOP
     BEGIN
-      EXECUTE format($i$INSERT INTO %s (id, customer, touchpoint, answered_at, score, singleton)
+      EXECUTE format($i$INSERT INTO %s (id, customer, touchpoint_id, answered_at, score, singleton)
                         VALUES (1, 'h', ROW(1), now(), ROW(3), ROW(true)), (2, 'h', ROW(2), now(), ROW(1), ROW(true))$i$, t);
     EXCEPTION WHEN others THEN RAISE NOTICE '%: %', t, SQLERRM;
     END;
@@ -1118,7 +1118,7 @@ SELECT * FROM nps.owned_touchpoints('postgres');
 SELECT * FROM nps.owned_journeys();
 SELECT nps.enable_owner_security();
 SET nps.notify = on;
-INSERT INTO nps.response (customer, touchpoint, answered_at, score) VALUES ('t1', 1, now(), 2);
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, score) VALUES ('t1', 1, now(), 2);
 SELECT nps.disable_owner_security();
 SQL
     }
@@ -1138,7 +1138,7 @@ SQL
         as_su nps_sec_c9tmp <<'SQL'
 SET search_path = evil, public, pg_catalog;
 SET nps.notify = on;
-INSERT INTO nps.response (customer, touchpoint, answered_at, score, reasons) VALUES ('su1', 1, pg_catalog.now(), 2, ARRAY['x']);
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, score, reasons) VALUES ('su1', 1, pg_catalog.now(), 2, ARRAY['x']);
 SELECT count(*) FROM nps.touchpoint_nps; SELECT count(*) FROM nps.segment_nps; SELECT count(*) FROM nps.journey_funnel;
 SELECT count(*) FROM nps.metric_status; SELECT count(*) FROM nps.owner_scorecard; SELECT count(*) FROM nps.detractor_queue;
 SELECT count(*) FROM nps.detractor_reasons;

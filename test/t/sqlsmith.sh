@@ -87,16 +87,16 @@ q -d "$db" -f "$REPO/test/readme/journey.sql" >/dev/null
 q -U "$role" -d "$db" >/dev/null <<'SQL'
 SET nps.notify = off;
 -- the same rows again, moved so that 2024-06-30 12:00 becomes now() - 1 day
-INSERT INTO nps.response (customer, touchpoint, answered_at, segment, channel, score, csat, ces, comment, reasons, followed_up_at)
-SELECT 'now-' || customer, touchpoint, answered_at + (now() - interval '1 day' - timestamptz '2024-06-30 12:00+00'),
+INSERT INTO nps.response (customer, touchpoint_id, answered_at, segment, channel, score, csat, ces, comment, reasons, followed_up_at)
+SELECT 'now-' || customer, touchpoint_id, answered_at + (now() - interval '1 day' - timestamptz '2024-06-30 12:00+00'),
        segment, channel, score, csat, ces, comment, reasons,
        followed_up_at + (now() - interval '1 day' - timestamptz '2024-06-30 12:00+00')
   FROM nps.response;
-INSERT INTO nps.journey_event (customer, touchpoint, occurred_at)
-SELECT 'now-' || customer, touchpoint, occurred_at + (now() - interval '1 day' - timestamptz '2024-06-30 12:00+00')
+INSERT INTO nps.journey_event (customer, touchpoint_id, occurred_at)
+SELECT 'now-' || customer, touchpoint_id, occurred_at + (now() - interval '1 day' - timestamptz '2024-06-30 12:00+00')
   FROM nps.journey_event;
-INSERT INTO nps.service_case (customer, touchpoint, opened_at, first_response_at, resolved_at, contacts, complaint, reopened)
-SELECT 'now-' || customer, touchpoint, opened_at + (now() - interval '1 day' - timestamptz '2024-06-30 12:00+00'),
+INSERT INTO nps.service_case (customer, touchpoint_id, opened_at, first_response_at, resolved_at, contacts, complaint, reopened)
+SELECT 'now-' || customer, touchpoint_id, opened_at + (now() - interval '1 day' - timestamptz '2024-06-30 12:00+00'),
        first_response_at + (now() - interval '1 day' - timestamptz '2024-06-30 12:00+00'),
        resolved_at + (now() - interval '1 day' - timestamptz '2024-06-30 12:00+00'), contacts, complaint, reopened
   FROM nps.service_case;
@@ -116,12 +116,12 @@ INSERT INTO public.raw_scores VALUES (0, NULL, NULL, NULL, NULL, NULL, NULL, NUL
 
 -- stored results, per day and touchpoint
 CREATE TABLE public.stored_results AS
-SELECT answered_at::date AS day, touchpoint,
+SELECT answered_at::date AS day, touchpoint_id,
        nps.nps_agg(score) AS nps, nps.nps_agg(score, 0.5 + id % 3 * 0.3) AS nps_weighted,
        nps.csat_agg(csat) AS csat, nps.csat_agg(csat, 5, 5) AS csat_top_box,
        nps.ces_agg(ces) AS ces, nps.rate_agg(score >= 9) AS rate
   FROM nps.response GROUP BY 1, 2;
-INSERT INTO public.stored_results (day, touchpoint) VALUES (NULL, NULL);
+INSERT INTO public.stored_results (day, touchpoint_id) VALUES (NULL, NULL);
 
 -- stored states: from the results, plus empty and edge values
 CREATE TABLE public.stored_states (id serial, nps_s nps.nps_state, scale_s nps.scale_state, rate_s nps.rate_state);
