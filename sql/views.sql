@@ -283,11 +283,12 @@ SELECT c.relname, count(*) AS columns,
  WHERE c.relnamespace = 'nps'::regnamespace AND c.relkind = 'v'
  GROUP BY c.oid, c.relname ORDER BY c.relname;
 
--- the naming rule (README, Development): *_id = key (integer), bare noun =
--- code, *_name = display name; a journey or touchpoint code comes with its id
+-- the naming rule (README, Development), in the views and the tables: *_id =
+-- key (integer), bare noun = code, *_name = display name, a kind says whose
+-- kind it is; a journey or touchpoint code comes with its id
 SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod) AS type
-  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0
- WHERE c.relnamespace = 'nps'::regnamespace AND c.relkind = 'v'
+  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+ WHERE c.relnamespace = 'nps'::regnamespace AND c.relkind IN ('r', 'v')
    AND ((a.attname LIKE '%\_id' AND a.atttypid NOT IN ('integer'::regtype, 'bigint'::regtype))
         OR a.attname IN ('owner', 'owners', 'kind', 'change')
         OR a.attname LIKE 'previous\_%' AND a.attname NOT LIKE 'previous\_stage\_%'
@@ -295,6 +296,16 @@ SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod) AS type
         OR (a.attname ~ '^(worst_)?(journey|touchpoint)$'
             AND NOT EXISTS (SELECT FROM pg_attribute b
                              WHERE b.attrelid = c.oid AND b.attname = a.attname || '_id')))
+ ORDER BY 1, 2;
+-- a foreign key column holding the id of another table is named <table>_id
+SELECT k.conrelid::regclass AS tbl, a.attname, k.confrelid::regclass AS refs
+  FROM pg_constraint k
+  CROSS JOIN LATERAL unnest(k.conkey, k.confkey) AS u(attnum, fattnum)
+  JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.attnum
+  JOIN pg_attribute fa ON fa.attrelid = k.confrelid AND fa.attnum = u.fattnum
+  JOIN pg_class fc ON fc.oid = k.confrelid
+ WHERE k.contype = 'f' AND k.connamespace = 'nps'::regnamespace
+   AND fa.attname = 'id' AND a.attname <> fc.relname || '_id'
  ORDER BY 1, 2;
 
 -- hostile search_path: the functions do not depend on it
