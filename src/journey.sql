@@ -210,7 +210,7 @@ CREATE TABLE nps.owner (
   department text,
   email      text,
   role_name  name,
-  CONSTRAINT owner_owner_kind_person_or_department CHECK (owner_kind IN ('person', 'department')),
+  CONSTRAINT owner_kind_person_or_department CHECK (owner_kind IN ('person', 'department')),
   CONSTRAINT owner_name_not_blank CHECK (pg_catalog.btrim(name) <> ''),
   CONSTRAINT owner_department_not_blank CHECK (pg_catalog.btrim(department) <> ''),
   CONSTRAINT owner_role_name_not_blank CHECK (pg_catalog.btrim(role_name::text) <> '')
@@ -241,7 +241,7 @@ CREATE TABLE nps.metric (
   builtin     boolean NOT NULL DEFAULT false,
   CONSTRAINT metric_code_short_no_spaces CHECK (code ~ '^[^[:space:]]{1,64}$'),
   CONSTRAINT metric_name_not_blank CHECK (pg_catalog.btrim(name) <> ''),
-  CONSTRAINT metric_metric_kind_nps_csat_ces_or_rate CHECK (metric_kind IN ('nps', 'csat', 'ces', 'rate')),
+  CONSTRAINT metric_kind_nps_csat_ces_or_rate CHECK (metric_kind IN ('nps', 'csat', 'ces', 'rate')),
   CONSTRAINT metric_direction_higher_or_lower CHECK (direction IN ('higher', 'lower')),
   CONSTRAINT metric_measure_matches_metric_kind CHECK (
     (metric_kind = 'nps' AND measure = 'score')

@@ -25,8 +25,7 @@ owner=nps_dump_owner
 ROLES="$owner li_qiang cx cx_director nps_dump_reader"
 bindir=$("$PG_CONFIG" --bindir)
 dump=$(mktemp /tmp/nps_dump.XXXXXX)
-q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
-fail() { echo "FAIL: $*"; exit 1; }
+. "$REPO/test/lib.sh"   # q, fail
 cleanup() {
     rm -f "$dump"
     dropdb --if-exists "$src" >/dev/null 2>&1 || true

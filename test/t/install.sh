@@ -15,7 +15,7 @@
 # Runs against the throwaway cluster of test/run_tests.sh (PGHOST/PGPORT/PGUSER).
 set -euo pipefail
 db=nps_install_t
-q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+. "$REPO/test/lib.sh"   # q, fail
 
 dropdb --if-exists "$db"
 q -d postgres -c "DROP ROLE IF EXISTS nps_t_owner"

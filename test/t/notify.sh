@@ -17,8 +17,7 @@
 # Runs against the throwaway cluster of test/run_tests.sh (PGHOST/PGPORT/PGUSER).
 set -euo pipefail
 db=nps_notify_t
-q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
-fail() { echo "FAIL: $*"; exit 1; }
+. "$REPO/test/lib.sh"   # q, fail
 norm() { sed -E 's/server process with PID [0-9]+/server process with PID N/'; }
 
 dropdb --if-exists "$db"

@@ -15,8 +15,8 @@
 set -euo pipefail
 db=nps_rls_t
 ROLES="nps_rls_installer nps_rls_a nps_rls_b nps_rls_cx nps_rls_boss nps_rls_nobody"
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
-fail() { echo "FAIL: $*"; exit 1; }
+. "$REPO/test/lib.sh"   # q, fail
+export PGDATABASE="$db"   # q, and psql below, work in the test database
 cleanup() {
     dropdb --if-exists "$db" >/dev/null 2>&1 || true
     for r in $ROLES; do psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1 || true; done

@@ -76,7 +76,7 @@ ok() { echo "ok - $1"; PASSED=$((PASSED + 1)); }
 notok() { echo "not ok - $1: $2"; FAILED=$((FAILED + 1)); }
 
 # superuser, must work
-q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+. "$REPO/test/lib.sh"   # q, fail
 # a role running a script from stdin; errors are expected defences and do not stop it
 as_role() { # role db
     local role=$1 db=$2

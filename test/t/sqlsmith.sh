@@ -42,8 +42,7 @@ log="$PGHOST/postgres.log"
 work=$(mktemp -d)
 chmod 755 "$work"
 
-q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
-fail() { echo "FAIL: $*"; exit 1; }
+. "$REPO/test/lib.sh"   # q, fail
 
 wait_for_server() {   # after a crash the postmaster restarts all backends
     local i
