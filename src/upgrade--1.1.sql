@@ -1,0 +1,9 @@
+-- src/upgrade--1.1.sql
+-- Changes to objects of nps 1.0 that the upgrade to 1.1 makes: ALTER, CREATE
+-- OR REPLACE and DROP of what 1.0 installed, in the words of the new
+-- sources (which hold the objects as they are in 1.1).  New areas are not
+-- written here: their sources follow this file in the upgrade script (the
+-- Makefile's UPGRADE_SOURCES).  The script runs as the bootstrap superuser
+-- on behalf of the extension owner, like the install script: qualify
+-- everything, bind SQL bodies at creation, give code-running objects to
+-- @extowner@.
