@@ -23,7 +23,7 @@ OBJS        = $(patsubst %.c,%.o,$(wildcard src/*.c))
 # must exist: a missing one is a build error, never a silent skip.
 SQL_SOURCES = src/schema_check.sql \
               src/nps_agg.sql src/stats.sql src/csat.sql src/rate.sql \
-              src/journey.sql src/views.sql src/closed_loop.sql \
+              src/attribution.sql src/journey.sql src/views.sql src/closed_loop.sql \
               src/schema_check.sql
 
 # The version before the default one, and the sources of the upgrade script

@@ -245,6 +245,28 @@ nps_derive(const StateType *type, const void *state, Datum *values, bool *nulls)
 	values[NPS_RESULT_EFFECTIVE_N - 1] = Float8GetDatum(sum.n);
 }
 
+/*
+ * net_promoter_score(...)'s final function: the NPS alone, by value (a float8
+ * result, which the window executor does not copy per row); NULL when no
+ * response has positive weight.
+ */
+PG_FUNCTION_INFO_V1(nps_value_final);
+Datum
+nps_value_final(PG_FUNCTION_ARGS)
+{
+	const NpsState *s = state_datum(&nps_state_type, PG_GETARG_DATUM(0));
+
+	if (!(nps_total_weight(s) > 0.0))
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(observed_nps(s));
+}
+
+void
+nps_result_state(HeapTupleHeader result, NpsState *state)
+{
+	state_from_result(&nps_state_type, result, state);
+}
+
 /* ---------- nps_category(score) ---------- */
 
 static const char *const nps_category_labels[3] = {"detractor", "passive", "promoter"};

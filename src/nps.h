@@ -15,6 +15,8 @@
 
 #include "postgres.h"
 
+#include "access/htup.h"
+
 #include "state.h"
 
 #define NPS_DETRACTOR	0
@@ -41,5 +43,17 @@ typedef struct NpsState
 #define NPS_RESULT_EFFECTIVE_N	8
 #define NPS_RESULT_WEIGHT_SQ	9
 #define NPS_RESULT_NATTS		9
+
+/*
+ * For the layers above (attribution.c): the counts of a stored nps_result,
+ * validated (a NULL result is none: zero counts), and its total weight.
+ */
+extern void nps_result_state(HeapTupleHeader result, NpsState *state);
+
+static inline double
+nps_total_weight(const NpsState *s)
+{
+	return s->sum[NPS_DETRACTOR] + s->sum[NPS_PASSIVE] + s->sum[NPS_PROMOTER];
+}
 
 #endif							/* NPS_NPS_H */
