@@ -32,7 +32,7 @@ SQL_SOURCES = src/schema_check.sql \
 # SQL sources of areas new in the default version (shared with the install
 # script, so a new object is written once).
 PREVIOUS_VERSION = 1.0
-UPGRADE_SOURCES  = src/upgrade--1.1.sql
+UPGRADE_SOURCES  = src/upgrade--1.1.sql src/attribution.sql
 UPGRADE_SCRIPT   = nps--$(PREVIOUS_VERSION)--$(EXTVERSION).sql
 
 # complete scripts of released versions, and upgrade scripts
