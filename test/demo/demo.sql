@@ -318,3 +318,24 @@ SELECT response_id AS id, customer, touchpoint_name AS stage, score, segment,
  WHERE overdue
  ORDER BY hours_waiting DESC, response_id
  LIMIT 10;
+
+\echo
+\echo '== 7. Why the journey NPS moved (this 30 days vs the 30 days before): each stage''s part, split into mix (its share of answers changed) and rate (its own NPS changed); the parts add up to the change'
+SELECT stage_order AS "#", dimension_value_name AS stage,
+       responses, round(nps::numeric, 1) AS nps,
+       previous_window_responses AS "responses before", round(previous_window_nps::numeric, 1) AS "nps before",
+       round(mix_effect::numeric, 2) AS mix, round(rate_effect::numeric, 2) AS rate, round(effect::numeric, 2) AS effect
+  FROM nps.nps_change_at(:'as_of', '30 days')
+ ORDER BY stage_order;
+SELECT round(previous_window_journey_nps::numeric, 1) AS "journey NPS before", round(journey_nps::numeric, 1) AS "journey NPS",
+       round(journey_change_from_previous_window::numeric, 1) AS change,
+       round(sum(effect)::numeric, 1) AS "sum of effects",
+       btrim(to_char(journey_change_p_value, '9.9EEEE')) AS "p-value"
+  FROM nps.nps_change_at(:'as_of', '30 days')
+ GROUP BY 1, 2, 3, 5;
+\echo '   ... by segment'
+SELECT coalesce(dimension_value, '(none)') AS segment, responses, round(nps::numeric, 1) AS nps,
+       previous_window_responses AS "responses before", round(previous_window_nps::numeric, 1) AS "nps before",
+       round(mix_effect::numeric, 2) AS mix, round(rate_effect::numeric, 2) AS rate, round(effect::numeric, 2) AS effect
+  FROM nps.nps_change_at(:'as_of', '30 days', 'segment')
+ ORDER BY effect;
