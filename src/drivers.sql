@@ -1,0 +1,132 @@
+-- src/drivers.sql
+-- What drives NPS at each touchpoint, and what a fix is worth:
+-- nps.nps_drivers_at (and the view nps.nps_drivers) compare, for every
+-- candidate driver found in the window's responses of a touchpoint, the NPS
+-- of the responses with it and without it, test the difference (nps_test),
+-- and price it in journey NPS points (points_at_stake).
+--
+-- Candidate drivers (driver_kind, driver):
+--   csat    not_satisfied  CSAT 1-3 against 4-5 (responses with a CSAT only)
+--   ces     not_easy       CES 1-4 against 5-7 (responses with a CES only)
+--   reason  <tag>          the reason cited against not cited
+--   segment <segment>      that segment against the others
+--   channel <channel>      that channel against the others
+-- Window as in views.sql: (as_of - window_length, as_of].  SECURITY INVOKER,
+-- the view security_invoker.
+
+CREATE FUNCTION nps.nps_drivers_at(
+    as_of timestamptz DEFAULT pg_catalog.now(),
+    window_length interval DEFAULT nps.setting_window_length(),
+    minimum_responses integer DEFAULT nps.setting_min_responses())
+  RETURNS TABLE (
+    journey_id integer, journey text, journey_name text,
+    touchpoint_id integer, touchpoint text, touchpoint_name text,
+    driver_kind text, driver text,
+    window_start timestamptz, window_end timestamptz,
+    responses_with bigint, nps_with double precision,
+    responses_without bigint, nps_without double precision,
+    difference double precision, p_value double precision,
+    share double precision, journey_responses bigint,
+    points_at_stake double precision,
+    enough_responses boolean, rank bigint)
+  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 100
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH w AS (
+    SELECT $1 - nps.check_window_length($2) AS lo, $1 AS hi, nps.check_min_responses($3) AS min_n
+  ), r AS (
+    SELECT r.id, t.journey_id AS jid, r.touchpoint_id AS tid, r.score, r.csat, r.ces,
+           r.reasons, r.segment, r.channel
+      FROM nps.response r
+      JOIN nps.touchpoint t ON t.id = r.touchpoint_id
+      CROSS JOIN w
+     WHERE r.answered_at > w.lo AND r.answered_at <= w.hi
+  ), candidates AS (    -- found in the data, per touchpoint
+    SELECT DISTINCT r.tid, 'csat' AS kind, 'not_satisfied' AS drv FROM r WHERE r.csat IS NOT NULL
+    UNION
+    SELECT DISTINCT r.tid, 'ces', 'not_easy' FROM r WHERE r.ces IS NOT NULL
+    UNION
+    SELECT DISTINCT r.tid, 'reason', u.reason FROM r CROSS JOIN LATERAL unnest(r.reasons) AS u(reason)
+    UNION
+    SELECT DISTINCT r.tid, 'segment', r.segment FROM r WHERE r.segment IS NOT NULL
+    UNION
+    SELECT DISTINCT r.tid, 'channel', r.channel FROM r WHERE r.channel IS NOT NULL
+  ), flagged AS (       -- each response of the touchpoint, with or without the driver
+    SELECT c.tid, c.kind, c.drv, r.jid, r.score,
+           CASE c.kind WHEN 'csat' THEN r.csat <= 3
+                       WHEN 'ces' THEN r.ces <= 4
+                       WHEN 'reason' THEN c.drv = ANY (r.reasons)
+                       WHEN 'segment' THEN r.segment IS NOT DISTINCT FROM c.drv
+                       ELSE r.channel IS NOT DISTINCT FROM c.drv END AS has
+      FROM candidates c
+      JOIN r ON r.tid = c.tid
+     WHERE (c.kind <> 'csat' OR r.csat IS NOT NULL)
+       AND (c.kind <> 'ces' OR r.ces IS NOT NULL)
+  ), compared AS (
+    SELECT f.jid, f.tid, f.kind, f.drv,
+           nps.nps_agg(f.score) FILTER (WHERE f.has) AS with_res,
+           nps.nps_agg(f.score) FILTER (WHERE NOT f.has) AS without_res
+      FROM flagged f
+     GROUP BY f.jid, f.tid, f.kind, f.drv
+  ), journeys AS (
+    SELECT r.jid, count(*) AS n FROM r GROUP BY r.jid
+  ), priced AS (
+    SELECT c.*, jn.n AS jn,
+           coalesce((c.with_res).responses, 0) AS n_with,
+           coalesce((c.without_res).responses, 0) AS n_without,
+           (c.with_res).nps - (c.without_res).nps AS diff,
+           coalesce((c.with_res).responses, 0)::double precision / jn.n AS share,
+           coalesce((c.with_res).responses, 0) >= w.min_n
+             AND coalesce((c.without_res).responses, 0) >= w.min_n AS enough
+      FROM compared c
+      JOIN journeys jn ON jn.jid = c.jid
+      CROSS JOIN w
+  ), stake AS (
+    SELECT p.*,
+           CASE WHEN p.diff < 0 THEN p.share * -p.diff
+                WHEN p.diff >= 0 THEN 0::double precision END AS points
+      FROM priced p
+  )
+  SELECT s.jid, j.code, j.name, s.tid, t.code, t.name, s.kind, s.drv,
+         w.lo, w.hi,
+         s.n_with, (s.with_res).nps, s.n_without, (s.without_res).nps,
+         s.diff, tt.p_value, s.share, s.jn, s.points, s.enough,
+         CASE WHEN s.enough THEN
+           row_number() OVER (PARTITION BY s.jid, s.enough
+                              ORDER BY s.points DESC NULLS LAST, t.stage_order, s.kind, s.drv) END
+    FROM stake s
+    CROSS JOIN w
+    JOIN nps.journey j ON j.id = s.jid
+    JOIN nps.touchpoint t ON t.id = s.tid
+    LEFT JOIN LATERAL nps.nps_test(s.with_res, s.without_res) tt ON true
+   ORDER BY j.code, s.enough DESC, s.points DESC NULLS LAST, t.stage_order, s.kind, s.drv;
+END;
+COMMENT ON FUNCTION nps.nps_drivers_at(timestamptz, interval, integer) IS
+  'what drives NPS at each touchpoint over (as_of - window_length, as_of]: for each candidate driver found in the responses (CSAT not satisfied, CES not easy, each reason, segment and channel), the NPS with and without it, the difference and its nps_test p-value, and the journey NPS points at stake; ranked per journey by points at stake among drivers with at least minimum_responses on both sides; the function behind nps.nps_drivers';
+
+CREATE VIEW nps.nps_drivers WITH (security_invoker = true) AS
+  SELECT * FROM nps.nps_drivers_at(pg_catalog.now(), nps.setting_window_length(), nps.setting_min_responses());
+ALTER VIEW nps.nps_drivers OWNER TO @extowner@;
+COMMENT ON VIEW nps.nps_drivers IS
+  'what drives NPS at each touchpoint over the last nps.window_length, ranked per journey by the journey NPS points at stake (the first row is what to fix first); drivers with fewer than nps.min_responses responses on either side are listed, not ranked';
+COMMENT ON COLUMN nps.nps_drivers.journey_id IS 'journey id';
+COMMENT ON COLUMN nps.nps_drivers.journey IS 'journey code';
+COMMENT ON COLUMN nps.nps_drivers.journey_name IS 'journey display name';
+COMMENT ON COLUMN nps.nps_drivers.touchpoint_id IS 'touchpoint id';
+COMMENT ON COLUMN nps.nps_drivers.touchpoint IS 'touchpoint code';
+COMMENT ON COLUMN nps.nps_drivers.touchpoint_name IS 'touchpoint display name';
+COMMENT ON COLUMN nps.nps_drivers.driver_kind IS 'csat, ces, reason, segment or channel';
+COMMENT ON COLUMN nps.nps_drivers.driver IS 'the driver: not_satisfied (CSAT 1-3 against 4-5), not_easy (CES 1-4 against 5-7), or the reason tag, segment or channel';
+COMMENT ON COLUMN nps.nps_drivers.window_start IS 'window start (exclusive): now() - nps.window_length';
+COMMENT ON COLUMN nps.nps_drivers.window_end IS 'window end (inclusive): now()';
+COMMENT ON COLUMN nps.nps_drivers.responses_with IS 'responses of the touchpoint with the driver';
+COMMENT ON COLUMN nps.nps_drivers.nps_with IS 'NPS of the responses with the driver (NULL without any)';
+COMMENT ON COLUMN nps.nps_drivers.responses_without IS 'responses of the touchpoint without the driver (for csat and ces: among the responses with a CSAT or CES answer)';
+COMMENT ON COLUMN nps.nps_drivers.nps_without IS 'NPS of the responses without the driver (NULL without any)';
+COMMENT ON COLUMN nps.nps_drivers.difference IS 'nps_with - nps_without, in points';
+COMMENT ON COLUMN nps.nps_drivers.p_value IS 'two-sided p-value of the difference (nps_test, adjusted Wald)';
+COMMENT ON COLUMN nps.nps_drivers.share IS 'responses_with / journey_responses';
+COMMENT ON COLUMN nps.nps_drivers.journey_responses IS 'responses of the journey in the window';
+COMMENT ON COLUMN nps.nps_drivers.points_at_stake IS 'journey NPS points gained if the responses with the driver scored like those without it: share * (nps_without - nps_with) when the driver lowers NPS, else 0';
+COMMENT ON COLUMN nps.nps_drivers.enough_responses IS 'responses_with and responses_without both reach nps.min_responses';
+COMMENT ON COLUMN nps.nps_drivers.rank IS '1 = most journey NPS points at stake in the journey; NULL when there are not enough responses';
