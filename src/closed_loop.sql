@@ -439,3 +439,11 @@ ALTER FUNCTION nps.disable_owner_security() OWNER TO @extowner@;
 REVOKE EXECUTE ON FUNCTION nps.disable_owner_security() FROM PUBLIC;
 COMMENT ON FUNCTION nps.disable_owner_security() IS
   'turns nps owner row-level security off again (drops the policies, disables row-level security, deletes the row of nps.owner_security); for the extension owner; does nothing when off already';
+
+-- ============================================================ status history for pg_dump
+-- nps.metric_status_log (status_log.sql, before this file) is user data.
+-- Registered here, after the tables of 1.0, so the list of tables pg_dump
+-- keeps (pg_extension.extconfig) has the same order in a fresh install and
+-- after the upgrade from 1.0 (src/upgrade--1.1.sql registers it there).
+SELECT pg_catalog.pg_extension_config_dump('nps.metric_status_log', '');
+SELECT pg_catalog.pg_extension_config_dump('nps.metric_status_log_id_seq', '');

@@ -151,3 +151,7 @@ COMMENT ON FUNCTION nps.set_owner_security(boolean) IS
 
 -- owner security on (its row exists): put the new table under it too
 SELECT nps.set_owner_security(true) FROM nps.owner_security;
+
+-- the status history is user data, listed after the tables of 1.0 (as at the end of closed_loop.sql)
+SELECT pg_catalog.pg_extension_config_dump('nps.metric_status_log', '');
+SELECT pg_catalog.pg_extension_config_dump('nps.metric_status_log_id_seq', '');
