@@ -109,6 +109,9 @@ BEGIN ATOMIC
                'value', x.value, 'as_of', x.as_of)::text)) n
    ORDER BY x.metric_owner_id;
 END;
+-- owned by the extension owner: it may call it (and grant EXECUTE on to a
+-- scheduler role), while PUBLIC may not
+ALTER FUNCTION nps.record_metric_status(timestamptz) OWNER TO @extowner@;
 REVOKE EXECUTE ON FUNCTION nps.record_metric_status(timestamptz) FROM PUBLIC;
 COMMENT ON FUNCTION nps.record_metric_status(timestamptz) IS
   'logs in nps.metric_status_log every owned metric whose status at as_of (nps.metric_status_at with nps.window_length and nps.min_responses) differs from its last logged one (the first call logs all), sends NOTIFY nps_metric_status per logged row with {"metric_owner_id","metric","journey","touchpoint","owner_id","owner_name","old_status","status","value","as_of"}, and returns the rows it logged; a second call at the same as_of logs nothing; for the extension owner (a scheduler such as pg_cron)';
