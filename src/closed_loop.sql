@@ -250,19 +250,19 @@ CREATE FUNCTION nps.owner_security_tables() RETURNS regclass[]
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
 BEGIN ATOMIC
   SELECT ARRAY['nps.response'::regclass, 'nps.journey_event'::regclass, 'nps.service_case'::regclass,
-               'nps.metric_owner'::regclass, 'nps.owner'::regclass];
+               'nps.metric_owner'::regclass, 'nps.owner'::regclass, 'nps.metric_status_log'::regclass];
 END;
 COMMENT ON FUNCTION nps.owner_security_tables() IS
-  'internal: the tables owner security puts policies on (response, journey_event, service_case, metric_owner, owner), in the order they are locked';
+  'internal: the tables owner security puts policies on (response, journey_event, service_case, metric_owner, owner, metric_status_log), in the order they are locked';
 
 CREATE FUNCTION nps.owner_security_applied() RETURNS boolean
   LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-  SELECT pg_catalog.count(*) FILTER (WHERE c.relrowsecurity) = 5
+  SELECT pg_catalog.count(*) FILTER (WHERE c.relrowsecurity) = pg_catalog.cardinality(nps.owner_security_tables())
          AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_policy p
                WHERE p.polname = 'nps_owner_touchpoints'
-                 AND p.polrelid = ANY (nps.owner_security_tables())) = 5
+                 AND p.polrelid = ANY (nps.owner_security_tables())) = pg_catalog.cardinality(nps.owner_security_tables())
     FROM pg_catalog.pg_class c
    WHERE c.oid = ANY (nps.owner_security_tables());
 END;
@@ -278,11 +278,11 @@ AS $fn$
 -- the extension owner, who owns the tables.  Callers skip it when nothing
 -- would change.
 --
--- Locking: ACCESS EXCLUSIVE on the five tables, which conflicts with every
+-- Locking: ACCESS EXCLUSIVE on the tables, which conflicts with every
 -- writer, and writers take these tables in many orders (a trigger reads
 -- metric_owner after an INSERT locked response; an admin inserts an owner,
 -- then a metric_owner row).  So this never waits while it holds any of them:
--- it tries all five in the fixed order without waiting, and when one is busy
+-- it tries all of them in the fixed order without waiting, and when one is busy
 -- it lets go of everything, waits for that one alone, and tries again.  It
 -- gives up after 5 s (55P03, like lock_timeout): retry later.
 DECLARE
@@ -303,7 +303,7 @@ BEGIN
         busy := tbl;
         EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE NOWAIT', tbl);
       END LOOP;
-      EXIT;               -- all five held (the block's subtransaction keeps them)
+      EXIT;               -- all held (the block's subtransaction keeps them)
     EXCEPTION WHEN lock_not_available THEN
       -- the block is rolled back: every lock it took is released
       IF waiting OR pg_catalog.clock_timestamp() > deadline THEN
@@ -361,6 +361,15 @@ BEGIN
     WITH CHECK ((SELECT nps.sees_all_rows()));
   COMMENT ON POLICY nps_owner_touchpoints ON nps.owner IS
     'nps owner security: a role sees its own owner rows and the owners of the metric assignments it sees; only the extension owner and the roles in nps.unrestricted_role change them';
+
+  -- Status history: the rows of the assignments it sees (the metric_owner
+  -- policy above decides which, as the querying role).
+  CREATE POLICY nps_owner_touchpoints ON nps.metric_status_log
+    USING ((SELECT nps.sees_all_rows())
+           OR metric_owner_id IN (SELECT mo.id FROM nps.metric_owner mo))
+    WITH CHECK ((SELECT nps.sees_all_rows()));
+  COMMENT ON POLICY nps_owner_touchpoints ON nps.metric_status_log IS
+    'nps owner security: a role sees the status history of the metric assignments it sees; only the extension owner and the roles in nps.unrestricted_role change it';
 
   FOREACH tbl IN ARRAY nps.owner_security_tables() LOOP
     EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
@@ -430,3 +439,11 @@ ALTER FUNCTION nps.disable_owner_security() OWNER TO @extowner@;
 REVOKE EXECUTE ON FUNCTION nps.disable_owner_security() FROM PUBLIC;
 COMMENT ON FUNCTION nps.disable_owner_security() IS
   'turns nps owner row-level security off again (drops the policies, disables row-level security, deletes the row of nps.owner_security); for the extension owner; does nothing when off already';
+
+-- ============================================================ status history for pg_dump
+-- nps.metric_status_log (status_log.sql, before this file) is user data.
+-- Registered here, after the tables of 1.0, so the list of tables pg_dump
+-- keeps (pg_extension.extconfig) has the same order in a fresh install and
+-- after the upgrade from 1.0 (src/upgrade--1.1.sql registers it there).
+SELECT pg_catalog.pg_extension_config_dump('nps.metric_status_log', '');
+SELECT pg_catalog.pg_extension_config_dump('nps.metric_status_log_id_seq', '');

@@ -355,3 +355,22 @@ nps_check_min_responses(PG_FUNCTION_ARGS)
 				 errmsg("minimum responses must be at least 1, not %d", n)));
 	PG_RETURN_INT32(n);
 }
+
+/*
+ * nps.check_buckets(integer): returns its argument when it is 1..1000 (the
+ * number of points of a trend, nps.metric_trend_at), raises 22023 otherwise.
+ */
+#define NPS_MAX_BUCKETS 1000
+
+PG_FUNCTION_INFO_V1(nps_check_buckets);
+Datum
+nps_check_buckets(PG_FUNCTION_ARGS)
+{
+	int32		n = PG_GETARG_INT32(0);
+
+	if (n < 1 || n > NPS_MAX_BUCKETS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("buckets must be between 1 and %d, not %d", NPS_MAX_BUCKETS, n)));
+	PG_RETURN_INT32(n);
+}

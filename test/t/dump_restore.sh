@@ -2,7 +2,7 @@
 # test/t/dump_restore.sh: pg_dump -Fc / pg_restore round trip of a database using nps.
 #  - a small data set in every user table of the extension (journey, touchpoint,
 #    response, journey_event, service_case, owner, a user-added metric row,
-#    metric_owner, owner_security, unrestricted_role), with NULLs, arrays and non-ASCII text; owner
+#    metric_owner, metric_status_log, owner_security, unrestricted_role), with NULLs, arrays and non-ASCII text; owner
 #    security enabled
 #  - pg_dump -Fc, pg_restore --exit-on-error into a fresh database
 #  - every table: same row count and same md5 of all rows in key order (built-in
@@ -80,6 +80,9 @@ SELECT 'C' || g, (ARRAY[1, 4, 5, 6])[1 + g % 4], timestamptz '2026-11-20 12:00+0
 -- some gaps in the identity sequences: the next ids must still match
 DELETE FROM nps.response WHERE id % 500 = 0;
 INSERT INTO nps.unrestricted_role (role_name, added_at) VALUES ('cx_director', '2026-11-20 09:00+08');
+-- status history: every assignment at one time, the changes at a later one
+SELECT count(*) FROM nps.record_metric_status('2026-11-10 12:00+08');
+SELECT count(*) FROM nps.record_metric_status('2026-11-20 12:00+08');
 SELECT nps.enable_owner_security();
 -- README's BI recipe, by the (non-superuser) extension owner
 GRANT USAGE ON SCHEMA nps TO nps_dump_reader, li_qiang, cx, cx_director;
@@ -88,7 +91,7 @@ GRANT UPDATE (followed_up_at) ON nps.response TO li_qiang;
 SQL
 
 # per table: rows, md5 of all rows in key order
-TABLES="journey:id touchpoint:id response:id journey_event:id service_case:id owner:id metric:code metric_owner:id owner_security:singleton unrestricted_role:role_name"
+TABLES="journey:id touchpoint:id response:id journey_event:id service_case:id owner:id metric:code metric_owner:id metric_status_log:id owner_security:singleton unrestricted_role:role_name"
 table_sums() {
     local db=$1 t key
     for tk in $TABLES; do
