@@ -247,8 +247,46 @@ UPDATE nps.response SET followed_up_at = NULL WHERE customer = 'c-901';
 SELECT scope, journey, journey_name, touchpoint, reason, rank, detractors,
        round(share::numeric, 4) AS share, round(cumulative_share::numeric, 4) AS cum_share,
        scope_detractors AS scope_d, round(detractor_share::numeric, 4) AS of_detractors,
-       responses, round(nps::numeric, 2) AS nps
+       responses, round(nps::numeric, 2) AS nps,
+       round(nps_without::numeric, 2) AS nps_without, round(points_if_fixed::numeric, 2) AS if_fixed
   FROM nps.detractor_reasons_at(:as_of, '30 days');
+-- nps_without, points_if_fixed (1.1), by hand: nps_without = NPS of the scope's
+-- responses not citing the reason; points_if_fixed = responses / scope responses
+-- * (nps_without - nps) = what the scope's NPS gains if those scored like the rest
+--   presales (40: P 20 A 10 D 10, NPS 25), price (10 D): without 30 = P 20 A 10
+--     -> 66.67; 10/40 * (66.67 + 100) = 41.67 = 66.67 - 25
+--   delivery (10: P 5 A 3 D 2, NPS 30), late_delivery (2 D): without P 5 A 3 -> 62.5;
+--     2/10 * 162.5 = 32.5
+--   hotline (4: P 3 D 1, NPS 50), wait_time (1 D): without P 3 -> 100; 1/4 * 200 = 50
+--   journey buy (90: P 30 A 23 D 37, NPS -7.78), payment_error (14 D): without 76 =
+--     P 30 D 23 -> 9.21; 14/90 * 109.21 = 16.99 = 9.21 + 7.78
+--   journey buy, price (14: 11 D, 3 A): without 76 = P 30 D 26 -> 5.26;
+--     14/90 * (5.26 + 78.57) = 13.04
+--   all (94: P 33 A 23 D 38), payment_error (14 D): without 80 = P 33 D 24 -> 11.25;
+--     14/94 * 111.25 = 16.57
+-- slow formulation: every (scope, reason) row against its scope's responses
+-- recounted from scratch, promoters and detractors not citing the reason
+WITH r AS (
+  SELECT r.score, r.reasons, t.journey_id AS jid, r.touchpoint_id AS tid
+    FROM nps.response r JOIN nps.touchpoint t ON t.id = r.touchpoint_id
+   WHERE r.answered_at > timestamptz :as_of - interval '30 days' AND r.answered_at <= :as_of
+), slow AS (
+  SELECT d.scope, d.journey_id, d.touchpoint_id, d.reason, d.nps, d.nps_without, d.points_if_fixed,
+         100.0 * (count(*) FILTER (WHERE r.score >= 9 AND NOT d.reason = ANY (r.reasons))
+                  - count(*) FILTER (WHERE r.score <= 6 AND NOT d.reason = ANY (r.reasons)))
+               / nullif(count(*) FILTER (WHERE NOT d.reason = ANY (r.reasons)), 0) AS without,
+         count(*) FILTER (WHERE d.reason = ANY (r.reasons))::numeric / count(*) AS cite_share
+    FROM nps.detractor_reasons_at(:as_of, '30 days') d
+    JOIN r ON d.scope = 'all' OR (d.scope = 'journey' AND r.jid = d.journey_id)
+              OR (d.scope = 'touchpoint' AND r.tid = d.touchpoint_id)
+   GROUP BY 1, 2, 3, 4, 5, 6, 7
+)
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE abs(nps_without - without) < 1e-9
+                          OR (nps_without IS NULL AND without IS NULL)) AS same_without,
+       count(*) FILTER (WHERE abs(points_if_fixed - cite_share * (without - nps)) < 1e-9
+                          OR (points_if_fixed IS NULL AND without IS NULL)) AS same_points
+  FROM slow;
 
 -- ---------------------------------------------------------------- settings drive the views
 -- a 7-day window only sees the hand rows: presales c-902 (5), checkout c-901 (2), c-903 (0)

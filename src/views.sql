@@ -733,7 +733,8 @@ CREATE FUNCTION nps.detractor_reasons_at(
     reason text, rank bigint,
     detractors bigint, share double precision, cumulative_share double precision,
     scope_detractors bigint, detractor_share double precision,
-    responses bigint, nps double precision)
+    responses bigint, nps double precision,
+    nps_without double precision, points_if_fixed double precision)
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 100
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
@@ -770,6 +771,13 @@ BEGIN ATOMIC
                      AND tot.tid IS NOT DISTINCT FROM p.tid
      WHERE p.d > 0
     WINDOW scope_w AS (PARTITION BY p.lvl, p.jid, p.tid ORDER BY p.d DESC, p.reason)
+  ), impact AS (        -- per ranked reason: the scope's responses, and those not citing it
+    SELECT x.lvl, x.jid, x.tid, x.reason,
+           count(*) AS scope_n,
+           (nps.nps_agg(r.score) FILTER (WHERE NOT (x.reason = ANY (r.reasons)))).nps AS without
+      FROM ranked x
+      JOIN r ON x.lvl = 3 OR (x.lvl = 1 AND r.jid = x.jid) OR (x.lvl = 0 AND r.tid = x.tid)
+     GROUP BY x.lvl, x.jid, x.tid, x.reason
   )
   SELECT CASE x.lvl WHEN 0 THEN 'touchpoint' WHEN 1 THEN 'journey' ELSE 'all' END,
          x.jid, j.code, j.name, x.tid, t.code, t.name,
@@ -778,14 +786,18 @@ BEGIN ATOMIC
          x.cum::double precision / x.mentions,
          x.scope_d,
          x.d::double precision / x.scope_d,
-         x.n, x.score
+         x.n, x.score,
+         i.without,
+         x.n::double precision / i.scope_n * (i.without - x.score)
     FROM ranked x
+    JOIN impact i ON i.lvl = x.lvl AND i.jid IS NOT DISTINCT FROM x.jid
+                 AND i.tid IS NOT DISTINCT FROM x.tid AND i.reason = x.reason
     LEFT JOIN nps.journey j ON j.id = x.jid
     LEFT JOIN nps.touchpoint t ON t.id = x.tid
    ORDER BY x.lvl DESC, j.code NULLS FIRST, t.stage_order NULLS FIRST, x.rk;
 END;
 COMMENT ON FUNCTION nps.detractor_reasons_at(timestamptz, interval) IS
-  'reason tags ranked by the detractors citing them (Pareto) per touchpoint, per journey and over all responses in (as_of - window_length, as_of]; the function behind nps.detractor_reasons';
+  'reason tags ranked by the detractors citing them (Pareto) per touchpoint, per journey and over all responses in (as_of - window_length, as_of], with the NPS points each reason costs the scope (nps_without, points_if_fixed); the function behind nps.detractor_reasons';
 
 CREATE VIEW nps.detractor_reasons WITH (security_invoker = true) AS
   SELECT * FROM nps.detractor_reasons_at(pg_catalog.now(), nps.setting_window_length());
@@ -807,6 +819,8 @@ COMMENT ON COLUMN nps.detractor_reasons.scope_detractors IS 'detractor responses
 COMMENT ON COLUMN nps.detractor_reasons.detractor_share IS 'detractors / scope_detractors: fraction of the scope''s detractors citing this reason';
 COMMENT ON COLUMN nps.detractor_reasons.responses IS 'responses of any score citing this reason in the scope';
 COMMENT ON COLUMN nps.detractor_reasons.nps IS 'NPS of the responses citing this reason';
+COMMENT ON COLUMN nps.detractor_reasons.nps_without IS 'NPS of the scope''s responses not citing this reason (NULL when every response of the scope cites it)';
+COMMENT ON COLUMN nps.detractor_reasons.points_if_fixed IS 'NPS points the scope gains if the responses citing this reason scored like those not citing it: responses / responses of the scope * (nps_without - nps); negative when the reason''s responses score above the others';
 
 -- ============================================================ ownership
 -- The views belong to the extension owner, like the tables they read (see

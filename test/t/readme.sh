@@ -7,7 +7,7 @@
 #   <!-- example: db=NAME [setup=FILE] [copy] [tags] -->
 #   <!-- example: skip="why it can not run" -->
 #   <!-- example: db=NAME output=setup -->
-# Every ```sql block of README.md must carry a marker, and so must every bare ```
+# Every ```sql block of a checked file must carry a marker, and so must every bare ```
 # block that follows a ```sql block or is a psql transcript (first line "=> ...");
 # an unmarked one fails the test, so no example is silently left out.
 #
@@ -56,8 +56,20 @@
 set -euo pipefail
 
 REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-README=${README:-$REPO/README.md}
+# Files: README.md (at least 40 checked examples) and the Chinese guide
+# README.zh-CN.md (at least 15), each checked on its own by this same script, with
+# the same rules and its own databases; README=FILE (and MIN_CHECKED) checks one file.
+if [ -z "${README:-}" ]; then
+    rc=0
+    for f in README.md:40 README.zh-CN.md:15; do
+        echo "== ${f%%:*}"
+        README="$REPO/${f%%:*}" MIN_CHECKED=${MIN_CHECKED:-${f##*:}} bash "${BASH_SOURCE[0]}" || rc=1
+    done
+    exit "$rc"
+fi
+[ -f "$README" ] || { echo "FAIL: $README does not exist"; exit 1; }
 MIN_CHECKED=${MIN_CHECKED:-40}
+NAME=${README##*/}
 DBPREFIX=readme_
 
 work=$(mktemp -d)
@@ -117,7 +129,7 @@ BEGIN { n = 0; infence = 0; gap = 1; marker = ""; mline = 0 }
     if ($0 ~ /^[ \t]*$/) next
     gap = 1; marker = ""; mline = 0   # prose: a marker must be right before its block
 }
-END { if (infence) { print "README: unterminated code block at line " start > "/dev/stderr"; exit 1 } }
+END { if (infence) { print FILENAME ": unterminated code block at line " start > "/dev/stderr"; exit 1 } }
 ' "$README"
 
 # ---- helpers ---------------------------------------------------------------------------
@@ -194,7 +206,7 @@ SKIP_LIST=""
 fail_example() {   # $1 title, $2 expected file, $3 actual file (normalised)
     FAILED=$((FAILED + 1))
     echo "FAIL: $1"
-    echo "---- expected (README) ----"; cat "$2"
+    echo "---- expected ($NAME) ----"; cat "$2"
     echo "---- actual ----";            cat "$3"
     echo "---- diff -u expected actual ----"; diff -u "$2" "$3" | tail -n +3 || true
     echo "----"
@@ -238,7 +250,7 @@ while [ "$i" -lt "$nblocks" ]; do
         IFS=$'\037' read -r nidx nline nlang nadj nmarker _nmline <<<"${BLOCKS[$i]}"
         if [ -z "$nlang" ] && [ "$nadj" = 1 ]; then
             if [ -n "$nmarker" ]; then
-                echo "FAIL: README line $nline: output block has its own marker (put it before the \`\`\`sql block)"
+                echo "FAIL: $NAME line $nline: output block has its own marker (put it before the \`\`\`sql block)"
                 FAILED=$((FAILED + 1))
             fi
             out_block="$work/b$nidx"
@@ -248,12 +260,12 @@ while [ "$i" -lt "$nblocks" ]; do
 
     if [ -z "$marker" ]; then
         if [ "$lang" = sql ] || [ -n "$is_transcript" ] || [ -n "$out_block" ]; then
-            echo "FAIL: README line $line: \`\`\`${lang} block without an <!-- example: ... --> marker"
+            echo "FAIL: $NAME line $line: \`\`\`${lang} block without an <!-- example: ... --> marker"
             FAILED=$((FAILED + 1))
         fi
         continue
     fi
-    title="README line $line ($marker)"
+    title="$NAME line $line ($marker)"
     if ! parse_marker "$marker"; then FAILED=$((FAILED + 1)); continue; fi
     if [ -n "$M_skip" ]; then
         SKIPPED=$((SKIPPED + 1))
@@ -318,7 +330,7 @@ while [ "$i" -lt "$nblocks" ]; do
     fi
 done
 
-echo "README examples: $CHECKED checked (output compared), $SETUPS setup blocks run, $SKIPPED skipped, $FAILED failed"
+echo "$NAME examples: $CHECKED checked (output compared), $SETUPS setup blocks run, $SKIPPED skipped, $FAILED failed"
 if [ "$SKIPPED" -gt 0 ]; then printf 'skipped:\n%s' "$SKIP_LIST"; fi
 if [ "$CHECKED" -lt "$MIN_CHECKED" ]; then
     echo "FAIL: only $CHECKED examples checked (at least $MIN_CHECKED expected)"
