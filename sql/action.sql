@@ -222,3 +222,8 @@ SELECT owner_name, metrics_owned, open_actions, last_checked_action_id, last_che
 -- deleting the owned metric deletes its actions
 DELETE FROM nps.metric_owner WHERE id = 5;
 SELECT count(*) FROM nps.improvement_action WHERE metric_owner_id = 5;
+
+-- leave the tables empty for the tests after this one
+TRUNCATE nps.response, nps.journey_event, nps.service_case, nps.metric_owner,
+         nps.owner, nps.touchpoint, nps.journey, nps.improvement_action RESTART IDENTITY CASCADE;
+DELETE FROM nps.metric WHERE NOT builtin;
