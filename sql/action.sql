@@ -219,6 +219,29 @@ SELECT count(*) FROM nps.action_effect_at(NULL, '30 days', 30);   -- strict: no 
 SELECT owner_name, metrics_owned, open_actions, last_checked_action_id, last_checked_verdict
   FROM nps.owner_scorecard_at(:as_of, '30 days', 30);
 
+-- ---------- owner security ----------
+-- 李强's role sees the actions of the assignments it sees (metric_owner 1
+-- and 2 at deliver: actions 1, 2, 6, 7, 8, 9), may plan one on them, not on
+-- 王芳's pack metrics (42501)
+CREATE ROLE regress_nps_act_li;
+UPDATE nps.owner SET role_name = 'regress_nps_act_li' WHERE id = 1;
+GRANT USAGE ON SCHEMA nps TO regress_nps_act_li;
+GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA nps TO regress_nps_act_li;
+SELECT nps.enable_owner_security();
+SET ROLE regress_nps_act_li;
+SELECT id, metric_owner_id FROM nps.improvement_action ORDER BY id;
+-- action 2 is on his metric; its responsible owner (王芳) is hidden from him
+SELECT action_id, owner_id, owner_name, verdict FROM nps.action_effect_at(:as_of, '30 days', 30) ORDER BY action_id;
+INSERT INTO nps.improvement_action (metric_owner_id, title, planned_at) VALUES (2, '投诉回访', '2024-06-20') RETURNING id;
+INSERT INTO nps.improvement_action (metric_owner_id, title, planned_at) VALUES (4, 'not mine', '2024-06-20');  -- 42501
+RESET ROLE;
+SELECT nps.disable_owner_security();
+DELETE FROM nps.improvement_action WHERE title = '投诉回访';
+REVOKE ALL ON ALL TABLES IN SCHEMA nps FROM regress_nps_act_li;
+REVOKE USAGE ON SCHEMA nps FROM regress_nps_act_li;
+UPDATE nps.owner SET role_name = NULL WHERE id = 1;
+DROP ROLE regress_nps_act_li;
+
 -- deleting the owned metric deletes its actions
 DELETE FROM nps.metric_owner WHERE id = 5;
 SELECT count(*) FROM nps.improvement_action WHERE metric_owner_id = 5;

@@ -140,7 +140,7 @@ BEGIN ATOMIC
   SELECT a.id, a.title, a.state, a.metric_owner_id,
          m.code, m.name, m.metric_kind, m.direction, m.unit,
          j.id, j.code, t.id, t.code,
-         o.id, o.name,
+         coalesce(a.owner_id, mo.owner_id), o.name,
          a.started_at, a.len,
          a.started_at - a.len, a.started_at,
          CASE WHEN a.started THEN v.b_n END, v.b_value, v.b_ci_low, v.b_ci_high,
@@ -162,7 +162,7 @@ BEGIN ATOMIC
     JOIN nps.metric m ON m.code = mo.metric
     JOIN nps.journey j ON j.id = mo.journey_id
     LEFT JOIN nps.touchpoint t ON t.id = mo.touchpoint_id
-    JOIN nps.owner o ON o.id = coalesce(a.owner_id, mo.owner_id)
+    LEFT JOIN nps.owner o ON o.id = coalesce(a.owner_id, mo.owner_id)   -- row security may hide it
    WHERE nps.check_window_length($2) IS NOT NULL      -- checked once, before any row
      AND nps.check_min_responses($3) IS NOT NULL       -- (one-time filters)
    ORDER BY a.started_at NULLS LAST, a.id;
@@ -189,7 +189,7 @@ COMMENT ON COLUMN nps.action_effect.journey IS 'journey code of the metric';
 COMMENT ON COLUMN nps.action_effect.touchpoint_id IS 'touchpoint id of the metric; NULL = whole journey';
 COMMENT ON COLUMN nps.action_effect.touchpoint IS 'touchpoint code of the metric; NULL = whole journey';
 COMMENT ON COLUMN nps.action_effect.owner_id IS 'nps.owner id of the owner responsible for the action (the metric''s owner unless the action names one)';
-COMMENT ON COLUMN nps.action_effect.owner_name IS 'display name of the responsible owner';
+COMMENT ON COLUMN nps.action_effect.owner_name IS 'display name of the responsible owner (NULL when owner security hides that owner from the reader)';
 COMMENT ON COLUMN nps.action_effect.started_at IS 'when the action took effect; NULL = not started';
 COMMENT ON COLUMN nps.action_effect.window_length IS 'length of the windows compared: check_after, else the nps.window_length setting';
 COMMENT ON COLUMN nps.action_effect.previous_window_start IS 'before window start (exclusive): started_at - window_length';
@@ -308,3 +308,10 @@ COMMENT ON COLUMN nps.owner_scorecard.open_actions IS 'improvement actions the o
 COMMENT ON COLUMN nps.owner_scorecard.last_checked_action_id IS 'nps.improvement_action id of the owner''s action whose after window ended last by now (NULL when none has ended)';
 COMMENT ON COLUMN nps.owner_scorecard.last_checked_verdict IS 'verdict of that action in nps.action_effect (improved, worsened, no significant change, too early)';
 ALTER VIEW nps.owner_scorecard OWNER TO @extowner@;
+
+-- ---------- owner security ----------
+-- The policy of nps.improvement_action is created by nps.set_owner_security
+-- (closed_loop.sql) with the others.  When owner security is already on (an
+-- upgrade from 1.0), put the policies of this version in place; in a fresh
+-- install nps.owner_security is empty and this does nothing.
+SELECT nps.set_owner_security(true) FROM nps.owner_security;

@@ -142,8 +142,9 @@ COMMENT ON TRIGGER response_notify_detractors ON nps.response IS
 -- ============================================================ row-level security
 -- Opt-in owner security: nps.enable_owner_security() makes each owner's
 -- database role (nps.owner.role_name) see only the responses, journey events,
--- service cases and metric assignments of the touchpoints it owns, and only
--- the owner rows it works with.  Who sees everything is decided per
+-- service cases and metric assignments of the touchpoints it owns, the
+-- improvement actions of those assignments, and only the owner rows it works
+-- with.  Who sees everything is decided per
 -- database: the extension owner (and its members), and the roles listed in
 -- nps.unrestricted_role.  Superusers and BYPASSRLS roles are not subject to
 -- row security at all.  Privileges are separate: the extension owner grants
@@ -245,24 +246,28 @@ COMMENT ON COLUMN nps.owner_security.enabled_at IS 'when owner security was swit
 SELECT pg_catalog.pg_extension_config_dump('nps.owner_security', '');
 
 -- The tables under owner security, in the order they are locked (see
--- set_owner_security for how that never deadlocks with writers).
+-- set_owner_security for how that never deadlocks with writers).  Looked up
+-- by name when called: nps.improvement_action (action.sql, 1.1) is created
+-- after this file.
 CREATE FUNCTION nps.owner_security_tables() RETURNS regclass[]
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT ARRAY['nps.response'::regclass, 'nps.journey_event'::regclass, 'nps.service_case'::regclass,
-               'nps.metric_owner'::regclass, 'nps.owner'::regclass];
+               'nps.metric_owner'::regclass, 'nps.owner'::regclass,
+               pg_catalog.to_regclass('nps.improvement_action')];
 END;
 COMMENT ON FUNCTION nps.owner_security_tables() IS
-  'internal: the tables owner security puts policies on (response, journey_event, service_case, metric_owner, owner), in the order they are locked';
+  'internal: the tables owner security puts policies on (response, journey_event, service_case, metric_owner, owner, improvement_action), in the order they are locked';
 
 CREATE FUNCTION nps.owner_security_applied() RETURNS boolean
   LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-  SELECT pg_catalog.count(*) FILTER (WHERE c.relrowsecurity) = 5
+  SELECT pg_catalog.count(*) FILTER (WHERE c.relrowsecurity) = 6
          AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_policy p
                WHERE p.polname = 'nps_owner_touchpoints'
-                 AND p.polrelid = ANY (nps.owner_security_tables())) = 5
+                 AND p.polrelid = ANY (nps.owner_security_tables())) = 6
     FROM pg_catalog.pg_class c
    WHERE c.oid = ANY (nps.owner_security_tables());
 END;
@@ -278,11 +283,11 @@ AS $fn$
 -- the extension owner, who owns the tables.  Callers skip it when nothing
 -- would change.
 --
--- Locking: ACCESS EXCLUSIVE on the five tables, which conflicts with every
+-- Locking: ACCESS EXCLUSIVE on the six tables, which conflicts with every
 -- writer, and writers take these tables in many orders (a trigger reads
 -- metric_owner after an INSERT locked response; an admin inserts an owner,
 -- then a metric_owner row).  So this never waits while it holds any of them:
--- it tries all five in the fixed order without waiting, and when one is busy
+-- it tries all six in the fixed order without waiting, and when one is busy
 -- it lets go of everything, waits for that one alone, and tries again.  It
 -- gives up after 5 s (55P03, like lock_timeout): retry later.
 DECLARE
@@ -303,7 +308,7 @@ BEGIN
         busy := tbl;
         EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE NOWAIT', tbl);
       END LOOP;
-      EXIT;               -- all five held (the block's subtransaction keeps them)
+      EXIT;               -- all six held (the block's subtransaction keeps them)
     EXCEPTION WHEN lock_not_available THEN
       -- the block is rolled back: every lock it took is released
       IF waiting OR pg_catalog.clock_timestamp() > deadline THEN
@@ -361,6 +366,16 @@ BEGIN
     WITH CHECK ((SELECT nps.sees_all_rows()));
   COMMENT ON POLICY nps_owner_touchpoints ON nps.owner IS
     'nps owner security: a role sees its own owner rows and the owners of the metric assignments it sees; only the extension owner and the roles in nps.unrestricted_role change them';
+
+  -- Improvement actions: those of the assignments it sees; an owner may
+  -- plan and update actions on them.
+  CREATE POLICY nps_owner_touchpoints ON nps.improvement_action
+    USING ((SELECT nps.sees_all_rows())
+           OR metric_owner_id IN (SELECT mo.id FROM nps.metric_owner mo))
+    WITH CHECK ((SELECT nps.sees_all_rows())
+           OR metric_owner_id IN (SELECT mo.id FROM nps.metric_owner mo));
+  COMMENT ON POLICY nps_owner_touchpoints ON nps.improvement_action IS
+    'nps owner security: a role sees, plans and updates the improvement actions of the metric assignments it sees';
 
   FOREACH tbl IN ARRAY nps.owner_security_tables() LOOP
     EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);

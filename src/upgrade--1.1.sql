@@ -15,3 +15,146 @@
 -- and creates them again.
 DROP VIEW nps.owner_scorecard;
 DROP FUNCTION nps.owner_scorecard_at(timestamptz, interval, integer);
+
+-- ---------- owner security covers nps.improvement_action (closed_loop.sql) ----------
+-- owner_security_tables lists it (looked up by name when called: the table
+-- is created by action.sql, after this file), owner_security_applied counts
+-- six tables, set_owner_security creates its policy.  action.sql re-applies
+-- the policies when owner security is on.
+CREATE OR REPLACE FUNCTION nps.owner_security_tables() RETURNS regclass[]
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT ARRAY['nps.response'::regclass, 'nps.journey_event'::regclass, 'nps.service_case'::regclass,
+               'nps.metric_owner'::regclass, 'nps.owner'::regclass,
+               pg_catalog.to_regclass('nps.improvement_action')];
+END;
+COMMENT ON FUNCTION nps.owner_security_tables() IS
+  'internal: the tables owner security puts policies on (response, journey_event, service_case, metric_owner, owner, improvement_action), in the order they are locked';
+
+CREATE OR REPLACE FUNCTION nps.owner_security_applied() RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT pg_catalog.count(*) FILTER (WHERE c.relrowsecurity) = 6
+         AND (SELECT pg_catalog.count(*) FROM pg_catalog.pg_policy p
+               WHERE p.polname = 'nps_owner_touchpoints'
+                 AND p.polrelid = ANY (nps.owner_security_tables())) = 6
+    FROM pg_catalog.pg_class c
+   WHERE c.oid = ANY (nps.owner_security_tables());
+END;
+COMMENT ON FUNCTION nps.owner_security_applied() IS
+  'internal: true when every table of nps.owner_security_tables() has row-level security on and its nps_owner_touchpoints policy';
+
+CREATE OR REPLACE FUNCTION nps.set_owner_security(enabled boolean) RETURNS void
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+  SET lock_timeout = '5s'
+AS $fn$
+-- Puts the policies and the row security flags in the wanted state.  Runs as
+-- the extension owner, who owns the tables.  Callers skip it when nothing
+-- would change.
+--
+-- Locking: ACCESS EXCLUSIVE on the six tables, which conflicts with every
+-- writer, and writers take these tables in many orders (a trigger reads
+-- metric_owner after an INSERT locked response; an admin inserts an owner,
+-- then a metric_owner row).  So this never waits while it holds any of them:
+-- it tries all six in the fixed order without waiting, and when one is busy
+-- it lets go of everything, waits for that one alone, and tries again.  It
+-- gives up after 5 s (55P03, like lock_timeout): retry later.
+DECLARE
+  tbl      regclass;
+  busy     regclass;
+  waiting  boolean;
+  fact     text;
+  deadline timestamptz := pg_catalog.clock_timestamp() + interval '5 s';
+BEGIN
+  LOOP
+    BEGIN
+      waiting := busy IS NOT NULL;
+      IF waiting THEN     -- holding nothing: wait for the busy table (lock_timeout 5 s)
+        EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', busy);
+        waiting := false;
+      END IF;
+      FOREACH tbl IN ARRAY nps.owner_security_tables() LOOP
+        busy := tbl;
+        EXECUTE pg_catalog.format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE NOWAIT', tbl);
+      END LOOP;
+      EXIT;               -- all six held (the block's subtransaction keeps them)
+    EXCEPTION WHEN lock_not_available THEN
+      -- the block is rolled back: every lock it took is released
+      IF waiting OR pg_catalog.clock_timestamp() > deadline THEN
+        RAISE EXCEPTION 'could not lock table % to switch owner security', busy
+          USING ERRCODE = 'lock_not_available',
+                DETAIL = 'Writers kept it busy for 5 seconds.',
+                HINT = 'Try again when fewer transactions write to it.';
+      END IF;
+    END;
+  END LOOP;
+
+  FOR tbl IN SELECT p.polrelid::regclass FROM pg_catalog.pg_policy p
+              WHERE p.polname = 'nps_owner_touchpoints'
+                AND p.polrelid = ANY (nps.owner_security_tables())
+  LOOP
+    EXECUTE pg_catalog.format('DROP POLICY nps_owner_touchpoints ON %s', tbl);
+  END LOOP;
+  IF NOT enabled THEN
+    FOREACH tbl IN ARRAY nps.owner_security_tables() LOOP
+      EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY', tbl);
+    END LOOP;
+    RETURN;
+  END IF;
+
+  -- Facts: rows of owned touchpoints.
+  FOREACH fact IN ARRAY ARRAY['response', 'journey_event', 'service_case'] LOOP
+    EXECUTE pg_catalog.format(
+      'CREATE POLICY nps_owner_touchpoints ON nps.%1$I'
+      ' USING ((SELECT nps.sees_all_rows())'
+      '        OR touchpoint_id IN (SELECT c.touchpoint_id FROM nps.current_role_touchpoints c))'
+      ' WITH CHECK ((SELECT nps.sees_all_rows())'
+      '        OR touchpoint_id IN (SELECT c.touchpoint_id FROM nps.current_role_touchpoints c))', fact);
+    EXECUTE pg_catalog.format(
+      'COMMENT ON POLICY nps_owner_touchpoints ON nps.%1$I IS %2$L', fact,
+      'nps owner security: a role sees the rows of the touchpoints it owns (nps.current_role_touchpoints); '
+      'the extension owner and the roles in nps.unrestricted_role see all');
+  END LOOP;
+
+  -- Assignments: those of owned touchpoints and journey-wide ones of owned
+  -- journeys (and through them metric_status and owner_scorecard).
+  CREATE POLICY nps_owner_touchpoints ON nps.metric_owner
+    USING ((SELECT nps.sees_all_rows())
+           OR touchpoint_id IN (SELECT c.touchpoint_id FROM nps.current_role_touchpoints c)
+           OR (touchpoint_id IS NULL
+               AND journey_id IN (SELECT c.journey_id FROM nps.current_role_touchpoints c WHERE c.whole_journey)))
+    WITH CHECK ((SELECT nps.sees_all_rows()));
+  COMMENT ON POLICY nps_owner_touchpoints ON nps.metric_owner IS
+    'nps owner security: a role sees the metric assignments (and so the metric status) of the touchpoints it owns and journey-wide ones of journeys it owns; only the extension owner and the roles in nps.unrestricted_role change them';
+
+  -- Owners (names, e-mails): its own rows and those of the assignments it sees.
+  CREATE POLICY nps_owner_touchpoints ON nps.owner
+    USING ((SELECT nps.sees_all_rows())
+           OR id IN (SELECT mo.owner_id FROM nps.metric_owner mo)
+           OR role_name IN (SELECT c.role_name FROM nps.current_role_touchpoints c))
+    WITH CHECK ((SELECT nps.sees_all_rows()));
+  COMMENT ON POLICY nps_owner_touchpoints ON nps.owner IS
+    'nps owner security: a role sees its own owner rows and the owners of the metric assignments it sees; only the extension owner and the roles in nps.unrestricted_role change them';
+
+  -- Improvement actions: those of the assignments it sees; an owner may
+  -- plan and update actions on them.
+  CREATE POLICY nps_owner_touchpoints ON nps.improvement_action
+    USING ((SELECT nps.sees_all_rows())
+           OR metric_owner_id IN (SELECT mo.id FROM nps.metric_owner mo))
+    WITH CHECK ((SELECT nps.sees_all_rows())
+           OR metric_owner_id IN (SELECT mo.id FROM nps.metric_owner mo));
+  COMMENT ON POLICY nps_owner_touchpoints ON nps.improvement_action IS
+    'nps owner security: a role sees, plans and updates the improvement actions of the metric assignments it sees';
+
+  FOREACH tbl IN ARRAY nps.owner_security_tables() LOOP
+    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
+  END LOOP;
+END
+$fn$;
+ALTER FUNCTION nps.set_owner_security(boolean) OWNER TO @extowner@;
+REVOKE EXECUTE ON FUNCTION nps.set_owner_security(boolean) FROM PUBLIC;
+COMMENT ON FUNCTION nps.set_owner_security(boolean) IS
+  'internal (used by enable/disable_owner_security and after a restore): creates (true) or drops (false) the nps_owner_touchpoints policies and switches row-level security on or off; locks the tables of nps.owner_security_tables() without ever waiting while it holds one of them, giving up after 5 s (55P03)';
