@@ -20,14 +20,14 @@ OBJS        = $(patsubst %.c,%.o,$(wildcard src/*.c))
 # Order matters: the schema check, types and aggregates, the data model,
 # views over it, the closed loop (triggers, security), the areas new since
 # 1.0 in the order of UPGRADE_SOURCES (improvement actions and the owner
-# scorecard counting them; so that the upgrade registers their tables for
+# scorecard counting them, customer health; so that the upgrade registers their tables for
 # pg_dump in the same order as a fresh install), and the schema check
 # again (src/schema_check.sql says why it runs twice).  Every file listed
 # must exist: a missing one is a build error, never a silent skip.
 SQL_SOURCES = src/schema_check.sql \
               src/nps_agg.sql src/stats.sql src/csat.sql src/rate.sql \
               src/attribution.sql src/journey.sql src/views.sql src/closed_loop.sql \
-              src/action.sql \
+              src/action.sql src/health.sql \
               src/schema_check.sql
 
 # The version before the default one, and the sources of the upgrade script
@@ -36,7 +36,7 @@ SQL_SOURCES = src/schema_check.sql \
 # SQL sources of areas new in the default version (shared with the install
 # script, so a new object is written once).
 PREVIOUS_VERSION = 1.0
-UPGRADE_SOURCES  = src/upgrade--1.1.sql src/attribution.sql src/action.sql
+UPGRADE_SOURCES  = src/upgrade--1.1.sql src/attribution.sql src/action.sql src/health.sql
 UPGRADE_SCRIPT   = nps--$(PREVIOUS_VERSION)--$(EXTVERSION).sql
 
 # complete scripts of released versions, and upgrade scripts

@@ -2,7 +2,7 @@
 # test/t/dump_restore.sh: pg_dump -Fc / pg_restore round trip of a database using nps.
 #  - a small data set in every user table of the extension (journey, touchpoint,
 #    response, journey_event, service_case, owner, a user-added metric row,
-#    metric_owner, improvement_action, owner_security, unrestricted_role), with NULLs, arrays and non-ASCII text; owner
+#    metric_owner, improvement_action, user rows of health_weight, owner_security, unrestricted_role), with NULLs, arrays and non-ASCII text; owner
 #    security enabled
 #  - pg_dump -Fc, pg_restore --exit-on-error into a fresh database
 #  - every table: same row count and same md5 of all rows in key order (built-in
@@ -81,6 +81,9 @@ INSERT INTO nps.improvement_action (metric_owner_id, title, description, owner_i
   (1, '新包装标准', '配送: 加固纸箱 "A\tB"', NULL, '2026-10-20 09:00+08', '2026-10-25 00:00+08', '14 days', 'check', NULL),
   (2, 'Journey call-backs', NULL, 4, '2026-11-01 09:00+08', NULL, NULL, 'plan', 'waiting for budget'),
   (4, 'CSAT training', NULL, NULL, '2026-09-01 09:00+08', '2026-09-10 00:00+08', NULL, 'abandoned', NULL);
+-- own health weights (the built-in rows come back from CREATE EXTENSION)
+INSERT INTO nps.health_weight (term, weight, cap, description) VALUES
+  ('complaints', 25, 4, '投诉 weigh more here'), ('latest_score', 30, NULL, NULL);
 -- some gaps in the identity sequences: the next ids must still match
 DELETE FROM nps.response WHERE id % 500 = 0;
 DELETE FROM nps.improvement_action WHERE id = 2;
@@ -93,7 +96,7 @@ GRANT UPDATE (followed_up_at) ON nps.response TO li_qiang;
 SQL
 
 # per table: rows, md5 of all rows in key order
-TABLES="journey:id touchpoint:id response:id journey_event:id service_case:id owner:id metric:code metric_owner:id improvement_action:id owner_security:singleton unrestricted_role:role_name"
+TABLES="journey:id touchpoint:id response:id journey_event:id service_case:id owner:id metric:code metric_owner:id improvement_action:id health_weight:text owner_security:singleton unrestricted_role:role_name"
 table_sums() {
     local db=$1 t key
     for tk in $TABLES; do
@@ -108,7 +111,8 @@ view_sums() {
     for f in "touchpoint_nps_at($AS_OF, '30 days')" "segment_nps_at($AS_OF, '30 days')" \
              "journey_funnel_at($AS_OF, '30 days')" "metric_status_at($AS_OF, '30 days', 30)" \
              "owner_scorecard_at($AS_OF, '30 days', 30)" "detractor_queue_at($AS_OF, '48 hours')" \
-             "detractor_reasons_at($AS_OF, '30 days')" "action_effect_at($AS_OF, '30 days', 30)"; do
+             "detractor_reasons_at($AS_OF, '30 days')" "action_effect_at($AS_OF, '30 days', 30)" \
+             "customer_health_at($AS_OF, '30 days')"; do
         echo "$f $(q -d "$db" -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\n' ORDER BY x.ordinality)), '-') FROM nps.$f WITH ORDINALITY AS x" 2>&1)"
     done
 }
