@@ -18,13 +18,16 @@ MODULE_big  = nps
 OBJS        = $(patsubst %.c,%.o,$(wildcard src/*.c))
 
 # Order matters: the schema check, types and aggregates, the data model,
-# views over it, the closed loop (triggers, security), and the schema check
+# views over it, the closed loop (triggers, security), the areas new since
+# 1.0 in the order of UPGRADE_SOURCES (improvement actions and the owner
+# scorecard counting them, customer health; so that the upgrade registers their tables for
+# pg_dump in the same order as a fresh install), and the schema check
 # again (src/schema_check.sql says why it runs twice).  Every file listed
 # must exist: a missing one is a build error, never a silent skip.
 SQL_SOURCES = src/schema_check.sql \
               src/nps_agg.sql src/stats.sql src/csat.sql src/rate.sql \
               src/attribution.sql src/journey.sql src/views.sql src/change.sql src/drivers.sql \
-              src/trend.sql src/status_log.sql src/closed_loop.sql \
+              src/trend.sql src/status_log.sql src/closed_loop.sql src/action.sql src/health.sql \
               src/schema_check.sql
 
 # The version before the default one, and the sources of the upgrade script
@@ -37,7 +40,7 @@ PREVIOUS_VERSION = 1.0
 # src/upgrade--1.1.sql (status_log.sql: its table is in the list of owner
 # security tables of closed_loop.sql); it uses only 1.0 objects itself.
 UPGRADE_SOURCES  = src/status_log.sql src/upgrade--1.1.sql src/attribution.sql src/change.sql src/drivers.sql \
-                   src/trend.sql
+                   src/trend.sql src/action.sql src/health.sql
 UPGRADE_SCRIPT   = nps--$(PREVIOUS_VERSION)--$(EXTVERSION).sql
 
 # complete scripts of released versions, and upgrade scripts

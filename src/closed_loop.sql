@@ -142,8 +142,9 @@ COMMENT ON TRIGGER response_notify_detractors ON nps.response IS
 -- ============================================================ row-level security
 -- Opt-in owner security: nps.enable_owner_security() makes each owner's
 -- database role (nps.owner.role_name) see only the responses, journey events,
--- service cases and metric assignments of the touchpoints it owns, and only
--- the owner rows it works with.  Who sees everything is decided per
+-- service cases and metric assignments of the touchpoints it owns, the
+-- improvement actions of those assignments, and only the owner rows it works
+-- with.  Who sees everything is decided per
 -- database: the extension owner (and its members), and the roles listed in
 -- nps.unrestricted_role.  Superusers and BYPASSRLS roles are not subject to
 -- row security at all.  Privileges are separate: the extension owner grants
@@ -245,15 +246,19 @@ COMMENT ON COLUMN nps.owner_security.enabled_at IS 'when owner security was swit
 SELECT pg_catalog.pg_extension_config_dump('nps.owner_security', '');
 
 -- The tables under owner security, in the order they are locked (see
--- set_owner_security for how that never deadlocks with writers).
+-- set_owner_security for how that never deadlocks with writers).  Looked up
+-- by name when called: nps.improvement_action (action.sql, 1.1) is created
+-- after this file.
 CREATE FUNCTION nps.owner_security_tables() RETURNS regclass[]
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT ARRAY['nps.response'::regclass, 'nps.journey_event'::regclass, 'nps.service_case'::regclass,
-               'nps.metric_owner'::regclass, 'nps.owner'::regclass, 'nps.metric_status_log'::regclass];
+               'nps.metric_owner'::regclass, 'nps.owner'::regclass, 'nps.metric_status_log'::regclass,
+               pg_catalog.to_regclass('nps.improvement_action')];
 END;
 COMMENT ON FUNCTION nps.owner_security_tables() IS
-  'internal: the tables owner security puts policies on (response, journey_event, service_case, metric_owner, owner, metric_status_log), in the order they are locked';
+  'internal: the tables owner security puts policies on (response, journey_event, service_case, metric_owner, owner, metric_status_log, improvement_action), in the order they are locked';
 
 CREATE FUNCTION nps.owner_security_applied() RETURNS boolean
   LANGUAGE sql STABLE PARALLEL SAFE
@@ -370,6 +375,16 @@ BEGIN
     WITH CHECK ((SELECT nps.sees_all_rows()));
   COMMENT ON POLICY nps_owner_touchpoints ON nps.metric_status_log IS
     'nps owner security: a role sees the status history of the metric assignments it sees; only the extension owner and the roles in nps.unrestricted_role change it';
+
+  -- Improvement actions: those of the assignments it sees; an owner may
+  -- plan and update actions on them.
+  CREATE POLICY nps_owner_touchpoints ON nps.improvement_action
+    USING ((SELECT nps.sees_all_rows())
+           OR metric_owner_id IN (SELECT mo.id FROM nps.metric_owner mo))
+    WITH CHECK ((SELECT nps.sees_all_rows())
+           OR metric_owner_id IN (SELECT mo.id FROM nps.metric_owner mo));
+  COMMENT ON POLICY nps_owner_touchpoints ON nps.improvement_action IS
+    'nps owner security: a role sees, plans and updates the improvement actions of the metric assignments it sees';
 
   FOREACH tbl IN ARRAY nps.owner_security_tables() LOOP
     EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);

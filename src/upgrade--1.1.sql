@@ -8,20 +8,32 @@
 -- everything, bind SQL bodies at creation, give code-running objects to
 -- @extowner@.
 
+-- ---------- owner scorecard: counts improvement actions (action.sql) ----------
+-- owner_scorecard_at and its view gain open_actions, last_checked_action_id
+-- and last_checked_verdict; they read nps.action_effect_at, so since 1.1
+-- they are defined in action.sql (after the actions), which follows this file
+-- and creates them again.
+DROP VIEW nps.owner_scorecard;
+DROP FUNCTION nps.owner_scorecard_at(timestamptz, interval, integer);
+
 -- ============================================================ owner security (closed_loop.sql)
--- nps.metric_status_log (status_log.sql, which comes before this file in the
--- upgrade script: the list of tables binds to it) is one more table of owner
--- security: the list, the check that counts them and the policies.  Ownership
--- and privileges of the replaced functions stay as they are.
+-- Two more tables under owner security: nps.metric_status_log
+-- (status_log.sql, which comes before this file in the upgrade script: the
+-- list of tables binds to it) and nps.improvement_action (action.sql, after
+-- this file: looked up by name when the list is read; action.sql re-applies
+-- the policies when owner security is on).  The list, the check that counts
+-- them and the policies, as closed_loop.sql now defines them.
 
 CREATE OR REPLACE FUNCTION nps.owner_security_tables() RETURNS regclass[]
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT ARRAY['nps.response'::regclass, 'nps.journey_event'::regclass, 'nps.service_case'::regclass,
-               'nps.metric_owner'::regclass, 'nps.owner'::regclass, 'nps.metric_status_log'::regclass];
+               'nps.metric_owner'::regclass, 'nps.owner'::regclass, 'nps.metric_status_log'::regclass,
+               pg_catalog.to_regclass('nps.improvement_action')];
 END;
 COMMENT ON FUNCTION nps.owner_security_tables() IS
-  'internal: the tables owner security puts policies on (response, journey_event, service_case, metric_owner, owner, metric_status_log), in the order they are locked';
+  'internal: the tables owner security puts policies on (response, journey_event, service_case, metric_owner, owner, metric_status_log, improvement_action), in the order they are locked';
 
 CREATE OR REPLACE FUNCTION nps.owner_security_applied() RETURNS boolean
   LANGUAGE sql STABLE PARALLEL SAFE
@@ -139,6 +151,16 @@ BEGIN
   COMMENT ON POLICY nps_owner_touchpoints ON nps.metric_status_log IS
     'nps owner security: a role sees the status history of the metric assignments it sees; only the extension owner and the roles in nps.unrestricted_role change it';
 
+  -- Improvement actions: those of the assignments it sees; an owner may
+  -- plan and update actions on them.
+  CREATE POLICY nps_owner_touchpoints ON nps.improvement_action
+    USING ((SELECT nps.sees_all_rows())
+           OR metric_owner_id IN (SELECT mo.id FROM nps.metric_owner mo))
+    WITH CHECK ((SELECT nps.sees_all_rows())
+           OR metric_owner_id IN (SELECT mo.id FROM nps.metric_owner mo));
+  COMMENT ON POLICY nps_owner_touchpoints ON nps.improvement_action IS
+    'nps owner security: a role sees, plans and updates the improvement actions of the metric assignments it sees';
+
   FOREACH tbl IN ARRAY nps.owner_security_tables() LOOP
     EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
   END LOOP;
@@ -149,8 +171,6 @@ REVOKE EXECUTE ON FUNCTION nps.set_owner_security(boolean) FROM PUBLIC;
 COMMENT ON FUNCTION nps.set_owner_security(boolean) IS
   'internal (used by enable/disable_owner_security and after a restore): creates (true) or drops (false) the nps_owner_touchpoints policies and switches row-level security on or off; locks the tables of nps.owner_security_tables() without ever waiting while it holds one of them, giving up after 5 s (55P03)';
 
--- owner security on (its row exists): put the new table under it too
-SELECT nps.set_owner_security(true) FROM nps.owner_security;
 
 -- the status history is user data, listed after the tables of 1.0 (as at the end of closed_loop.sql)
 SELECT pg_catalog.pg_extension_config_dump('nps.metric_status_log', '');

@@ -538,83 +538,8 @@ COMMENT ON COLUMN nps.metric_status.change_from_previous_window IS 'value - prev
 COMMENT ON COLUMN nps.metric_status.change_p_value IS 'two-sided p-value of the change (NPS: nps_test, adjusted Wald; CSAT: csat_test and rates: rate_test, pooled two-proportion z; CES: ces_test, z on the means, NULL below 2 responses in either window)';
 COMMENT ON COLUMN nps.metric_status.change_significant IS 'the change is significant at 95% (change_p_value < 0.05)';
 
--- ============================================================ owner scorecard
-
-CREATE FUNCTION nps.owner_scorecard_at(
-    as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window_length(),
-    minimum_responses integer DEFAULT nps.setting_min_responses())
-  RETURNS TABLE (
-    owner_id integer, owner_name text, owner_kind text, department text, owner_role name,
-    metrics_owned bigint, red bigint, amber bigint, green bigint, insufficient bigint,
-    worst_metric_owner_id integer, worst_metric text, worst_metric_name text,
-    worst_journey_id integer, worst_journey text, worst_touchpoint_id integer, worst_touchpoint text,
-    worst_status text,
-    worst_value double precision, worst_target double precision)
-  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 20
-  SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  WITH s AS (
-    SELECT ms.*,
-           CASE ms.status WHEN 'red' THEN 1 WHEN 'amber' THEN 2 WHEN 'green' THEN 3 END AS severity,
-           -- signed distance from target, negative = worse, in units of the
-           -- target-to-alert-line gap (1 when there is no such gap)
-           nps.direction_sign(ms.direction) * (ms.value - ms.target)
-             / coalesce(nullif(abs(ms.target - ms.alert_line), 0), 1) AS margin
-      FROM nps.metric_status_at($1, $2, $3) ms
-  ), worst AS (
-    SELECT DISTINCT ON (s.owner_id) s.*
-      FROM s
-     WHERE s.severity IS NOT NULL
-     ORDER BY s.owner_id, s.severity, s.margin, s.metric_owner_id
-  ), counts AS (
-    SELECT s.owner_id,
-           count(*) AS owned,
-           count(*) FILTER (WHERE s.status = 'red') AS red,
-           count(*) FILTER (WHERE s.status = 'amber') AS amber,
-           count(*) FILTER (WHERE s.status = 'green') AS green,
-           count(*) FILTER (WHERE s.status = 'insufficient') AS insufficient
-      FROM s GROUP BY s.owner_id
-  )
-  SELECT o.id, o.name, o.owner_kind,
-         coalesce(o.department, CASE WHEN o.owner_kind = 'department' THEN o.name END),
-         o.role_name,
-         coalesce(c.owned, 0), coalesce(c.red, 0), coalesce(c.amber, 0),
-         coalesce(c.green, 0), coalesce(c.insufficient, 0),
-         wr.metric_owner_id, wr.metric, wr.metric_name, wr.journey_id, wr.journey, wr.touchpoint_id, wr.touchpoint,
-         wr.status, wr.value, wr.target
-    FROM nps.owner o
-    LEFT JOIN counts c ON c.owner_id = o.id
-    LEFT JOIN worst wr ON wr.owner_id = o.id
-   ORDER BY coalesce(c.red, 0) DESC, coalesce(c.amber, 0) DESC, o.name, o.id;
-END;
-COMMENT ON FUNCTION nps.owner_scorecard_at(timestamptz, interval, integer) IS
-  'per owner: how many owned metrics are red, amber, green or insufficient over (as_of - window_length, as_of], and the worst one; the function behind nps.owner_scorecard';
-
-CREATE VIEW nps.owner_scorecard WITH (security_invoker = true) AS
-  SELECT * FROM nps.owner_scorecard_at(pg_catalog.now(), nps.setting_window_length(), nps.setting_min_responses());
-COMMENT ON VIEW nps.owner_scorecard IS
-  'one row per owner over the last nps.window_length: metrics owned by status and the worst metric (red before amber before green, then furthest from target relative to the target-to-alert-line gap); owners with the most red first';
-COMMENT ON COLUMN nps.owner_scorecard.owner_id IS 'nps.owner id';
-COMMENT ON COLUMN nps.owner_scorecard.owner_name IS 'owner display name';
-COMMENT ON COLUMN nps.owner_scorecard.owner_kind IS 'person or department';
-COMMENT ON COLUMN nps.owner_scorecard.department IS 'the owner''s department (the owner itself when it is a department)';
-COMMENT ON COLUMN nps.owner_scorecard.owner_role IS 'the owner''s database role, if any';
-COMMENT ON COLUMN nps.owner_scorecard.metrics_owned IS 'nps.metric_owner rows of this owner';
-COMMENT ON COLUMN nps.owner_scorecard.red IS 'owned metrics with status red';
-COMMENT ON COLUMN nps.owner_scorecard.amber IS 'owned metrics with status amber';
-COMMENT ON COLUMN nps.owner_scorecard.green IS 'owned metrics with status green';
-COMMENT ON COLUMN nps.owner_scorecard.insufficient IS 'owned metrics with too few responses to judge';
-COMMENT ON COLUMN nps.owner_scorecard.worst_metric_owner_id IS 'nps.metric_owner id of the worst judged metric (NULL when none is judged)';
-COMMENT ON COLUMN nps.owner_scorecard.worst_metric IS 'code of the worst judged metric';
-COMMENT ON COLUMN nps.owner_scorecard.worst_metric_name IS 'display name of the worst judged metric';
-COMMENT ON COLUMN nps.owner_scorecard.worst_journey_id IS 'journey id of the worst metric';
-COMMENT ON COLUMN nps.owner_scorecard.worst_journey IS 'journey code of the worst metric';
-COMMENT ON COLUMN nps.owner_scorecard.worst_touchpoint_id IS 'touchpoint id of the worst metric (NULL = whole journey)';
-COMMENT ON COLUMN nps.owner_scorecard.worst_touchpoint IS 'touchpoint code of the worst metric (NULL = whole journey)';
-COMMENT ON COLUMN nps.owner_scorecard.worst_status IS 'status of the worst metric';
-COMMENT ON COLUMN nps.owner_scorecard.worst_value IS 'value of the worst metric';
-COMMENT ON COLUMN nps.owner_scorecard.worst_target IS 'target of the worst metric';
+-- The owner scorecard counts improvement actions too, so it is defined after
+-- them, in action.sql.
 
 -- ============================================================ owners of a detractor
 -- One rule, for the queue (detractor_queue.owners) and for the notification
@@ -831,6 +756,5 @@ ALTER VIEW nps.touchpoint_nps OWNER TO @extowner@;
 ALTER VIEW nps.segment_nps OWNER TO @extowner@;
 ALTER VIEW nps.journey_funnel OWNER TO @extowner@;
 ALTER VIEW nps.metric_status OWNER TO @extowner@;
-ALTER VIEW nps.owner_scorecard OWNER TO @extowner@;
 ALTER VIEW nps.detractor_queue OWNER TO @extowner@;
 ALTER VIEW nps.detractor_reasons OWNER TO @extowner@;

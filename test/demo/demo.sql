@@ -339,3 +339,29 @@ SELECT coalesce(dimension_value, '(none)') AS segment, responses, round(nps::num
        round(mix_effect::numeric, 2) AS mix, round(rate_effect::numeric, 2) AS rate, round(effect::numeric, 2) AS effect
   FROM nps.nps_change_at(:'as_of', '30 days', 'segment')
  ORDER BY effect;
+
+-- ================================================================= PDCA
+-- 配送 turned red after the logistics change; 12 days before as_of 李强 put a
+-- new packaging standard in place.  Its check: the 12 days after it against
+-- the 12 days before it (both after the logistics change).
+INSERT INTO nps.improvement_action (metric_owner_id, title, description, planned_at, started_at, check_after, state)
+SELECT mo.id, '新包装标准', '物流商更换后: 加固纸箱, 易碎品双层包装, 出库前拍照',
+       timestamptz :'as_of' - interval '15 days', timestamptz :'as_of' - interval '12 days', interval '12 days', 'check'
+  FROM nps.metric_owner mo
+  JOIN nps.touchpoint t ON t.id = mo.touchpoint_id
+ WHERE mo.metric = 'nps' AND t.code = 'delivery';
+
+\echo
+\echo '== 8. Improvement actions (PDCA): the metric before and after each action, tested'
+SELECT title AS action, coalesce(touchpoint, 'journey') || ' ' || metric AS metric, owner_name AS owner, state,
+       to_char(started_at, 'MM-DD') AS started, window_length AS "check after",
+       round(previous_window_value::numeric, 1) || ' (' || round(previous_window_ci_low::numeric, 1) || ' .. '
+         || round(previous_window_ci_high::numeric, 1) || ', n ' || previous_window_responses || ')' AS before,
+       round(value::numeric, 1) || ' (' || round(ci_low::numeric, 1) || ' .. '
+         || round(ci_high::numeric, 1) || ', n ' || responses || ')' AS after,
+       round(change_from_previous_window::numeric, 1) AS change,
+       round(change_p_value::numeric, 3) AS p, verdict
+  FROM nps.action_effect_at(:'as_of', '30 days', 30);
+SELECT owner_name AS owner, open_actions AS "open actions", last_checked_verdict AS "last verdict"
+  FROM nps.owner_scorecard_at(:'as_of', '30 days', 30)
+ WHERE open_actions > 0 OR last_checked_action_id IS NOT NULL;

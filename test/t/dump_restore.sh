@@ -2,7 +2,7 @@
 # test/t/dump_restore.sh: pg_dump -Fc / pg_restore round trip of a database using nps.
 #  - a small data set in every user table of the extension (journey, touchpoint,
 #    response, journey_event, service_case, owner, a user-added metric row,
-#    metric_owner, metric_status_log, owner_security, unrestricted_role), with NULLs, arrays and non-ASCII text; owner
+#    metric_owner, metric_status_log, improvement_action, user rows of health_weight, owner_security, unrestricted_role), with NULLs, arrays and non-ASCII text; owner
 #    security enabled
 #  - pg_dump -Fc, pg_restore --exit-on-error into a fresh database
 #  - every table: same row count and same md5 of all rows in key order (built-in
@@ -77,8 +77,16 @@ SELECT 'C' || g, (ARRAY[1, 4, 5, 6])[1 + g % 4], timestamptz '2026-11-20 12:00+0
        CASE WHEN g % 7 <> 0 THEN timestamptz '2026-11-20 12:00+08' - g * interval '5 hours' + (g % 50) * interval '1 hour' END,
        1 + g % 3, g % 10 = 0, g % 7 <> 0 AND g % 13 = 0
   FROM generate_series(1, 300) g;
+INSERT INTO nps.improvement_action (metric_owner_id, title, description, owner_id, planned_at, started_at, check_after, state, notes) VALUES
+  (1, '新包装标准', '配送: 加固纸箱 "A\tB"', NULL, '2026-10-20 09:00+08', '2026-10-25 00:00+08', '14 days', 'check', NULL),
+  (2, 'Journey call-backs', NULL, 4, '2026-11-01 09:00+08', NULL, NULL, 'plan', 'waiting for budget'),
+  (4, 'CSAT training', NULL, NULL, '2026-09-01 09:00+08', '2026-09-10 00:00+08', NULL, 'abandoned', NULL);
+-- own health weights (the built-in rows come back from CREATE EXTENSION)
+INSERT INTO nps.health_weight (term, weight, cap, description) VALUES
+  ('complaints', 25, 4, '投诉 weigh more here'), ('latest_score', 30, NULL, NULL);
 -- some gaps in the identity sequences: the next ids must still match
 DELETE FROM nps.response WHERE id % 500 = 0;
+DELETE FROM nps.improvement_action WHERE id = 2;
 INSERT INTO nps.unrestricted_role (role_name, added_at) VALUES ('cx_director', '2026-11-20 09:00+08');
 -- status history: every assignment at one time, the changes at a later one
 SELECT count(*) FROM nps.record_metric_status('2026-11-10 12:00+08');
@@ -91,7 +99,7 @@ GRANT UPDATE (followed_up_at) ON nps.response TO li_qiang;
 SQL
 
 # per table: rows, md5 of all rows in key order
-TABLES="journey:id touchpoint:id response:id journey_event:id service_case:id owner:id metric:code metric_owner:id metric_status_log:id owner_security:singleton unrestricted_role:role_name"
+TABLES="journey:id touchpoint:id response:id journey_event:id service_case:id owner:id metric:code metric_owner:id metric_status_log:id improvement_action:id health_weight:text owner_security:singleton unrestricted_role:role_name"
 table_sums() {
     local db=$1 t key
     for tk in $TABLES; do
@@ -106,7 +114,8 @@ view_sums() {
     for f in "touchpoint_nps_at($AS_OF, '30 days')" "segment_nps_at($AS_OF, '30 days')" \
              "journey_funnel_at($AS_OF, '30 days')" "metric_status_at($AS_OF, '30 days', 30)" \
              "owner_scorecard_at($AS_OF, '30 days', 30)" "detractor_queue_at($AS_OF, '48 hours')" \
-             "detractor_reasons_at($AS_OF, '30 days')"; do
+             "detractor_reasons_at($AS_OF, '30 days')" "action_effect_at($AS_OF, '30 days', 30)" \
+             "customer_health_at($AS_OF, '30 days')"; do
         echo "$f $(q -d "$db" -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\n' ORDER BY x.ordinality)), '-') FROM nps.$f WITH ORDINALITY AS x" 2>&1)"
     done
 }
