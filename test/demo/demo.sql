@@ -365,3 +365,13 @@ SELECT title AS action, coalesce(touchpoint, 'journey') || ' ' || metric AS metr
 SELECT owner_name AS owner, open_actions AS "open actions", last_checked_verdict AS "last verdict"
   FROM nps.owner_scorecard_at(:'as_of', '30 days', 30)
  WHERE open_actions > 0 OR last_checked_action_id IS NOT NULL;
+
+\echo
+\echo '== 9. What drives NPS (this 30 days): the drivers with the most journey NPS points at stake, fix the first first'
+SELECT rank AS "#", touchpoint_name AS stage, driver_kind AS kind, driver,
+       responses_with AS "with", round(nps_with::numeric, 1) AS "nps with",
+       round(nps_without::numeric, 1) AS "nps without", round(points_at_stake::numeric, 2) AS "points at stake",
+       CASE WHEN p_value < 1e-15 THEN '< 1e-15' ELSE btrim(to_char(p_value, '9.9EEEE')) END AS "p-value"
+  FROM nps.nps_drivers_at(:'as_of', '30 days')
+ WHERE rank <= 8
+ ORDER BY rank;
