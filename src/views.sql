@@ -210,11 +210,13 @@ CREATE FUNCTION nps.journey_funnel_at(
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   -- One pass over each customer's events: sorted once by customer, journey,
-  -- stage and time, a window picks the customer's first event at each stage
-  -- and a second window over that same order sees, on the same row, the stage
+  -- stage and time, DISTINCT ON keeps the customer's first event at each
+  -- stage and a window over that same order sees, on the same row, the stage
   -- the customer reached before (lag) and the first stage they reached
-  -- (first_value).  The customer key is compared in the "C" collation: for
-  -- grouping only equality matters, and byte order sorts fastest.
+  -- (first_value).  The
+  -- customer key is compared in the "C" collation: for grouping only
+  -- equality matters, and byte order sorts fastest.  The counts per stage are
+  -- then a hash aggregate; the median gap is taken from each stage's gaps.
   WITH w AS (
     SELECT $1 - nps.check_window_length($2) AS lo, $1 AS hi
   ), st AS (
@@ -222,31 +224,32 @@ BEGIN ATOMIC
            lag(t.id) OVER (PARTITION BY t.journey_id ORDER BY t.stage_order) AS prev_id,
            first_value(t.id) OVER (PARTITION BY t.journey_id ORDER BY t.stage_order) AS first_id
       FROM nps.touchpoint t
-  ), ev AS (          -- each event in the window, numbered per customer and stage by time
-    SELECT e.customer COLLATE "C" AS customer, st.journey_id, st.stage_order,
-           st.id, st.prev_id, st.first_id, e.occurred_at AS at,
-           row_number() OVER (PARTITION BY e.customer COLLATE "C", st.journey_id, st.stage_order
-                              ORDER BY e.occurred_at) AS nth
+  ), ev AS (          -- the first time each customer reached each stage in the window
+    SELECT DISTINCT ON (e.customer COLLATE "C", t.journey_id, t.stage_order)
+           e.customer COLLATE "C" AS customer, t.journey_id, t.stage_order, t.id, e.occurred_at AS at
       FROM nps.journey_event e
-      JOIN st ON st.id = e.touchpoint_id
-      CROSS JOIN w
-     WHERE e.occurred_at > w.lo AND e.occurred_at <= w.hi
-  ), path AS (        -- the first time each customer reached each stage, in stage order
-    SELECT ev.id, ev.prev_id, ev.first_id, ev.at,
+      JOIN nps.touchpoint t ON t.id = e.touchpoint_id
+     WHERE e.occurred_at > $1 - nps.check_window_length($2) AND e.occurred_at <= $1
+     ORDER BY e.customer COLLATE "C", t.journey_id, t.stage_order, e.occurred_at
+  ), path AS (        -- in stage order: the stage reached before, and the first one reached
+    SELECT ev.id, ev.at,
            lag(ev.id) OVER c AS before_id, lag(ev.at) OVER c AS before_at,
            first_value(ev.id) OVER c AS path_first_id, first_value(ev.at) OVER c AS path_first_at
       FROM ev
-     WHERE ev.nth = 1
     WINDOW c AS (PARTITION BY ev.customer, ev.journey_id ORDER BY ev.stage_order)
   ), per_stage AS (   -- continued: reached the stage before (or the first stage) at or before this one
-    SELECT p.id,
+    SELECT st.id,
            count(*) AS customers,
-           count(*) FILTER (WHERE p.before_id = p.prev_id AND p.before_at <= p.at) AS continued,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY p.at - p.before_at)
-             FILTER (WHERE p.before_id = p.prev_id AND p.before_at <= p.at) AS median_gap,
-           count(*) FILTER (WHERE p.path_first_id = p.first_id AND p.path_first_at <= p.at) AS from_first
+           count(*) FILTER (WHERE p.before_id = st.prev_id AND p.before_at <= p.at) AS continued,
+           array_agg(p.at - p.before_at) FILTER (WHERE p.before_id = st.prev_id AND p.before_at <= p.at) AS gaps,
+           count(*) FILTER (WHERE p.path_first_id = st.first_id AND p.path_first_at <= p.at) AS from_first
       FROM path p
-     GROUP BY p.id
+      JOIN st ON st.id = p.id
+     GROUP BY st.id
+  ), reach AS (
+    SELECT s.id, s.customers, s.continued, s.from_first,
+           (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY g.gap) FROM unnest(s.gaps) AS g(gap)) AS median_gap
+      FROM per_stage s
   )
   SELECT j.id, j.code, j.name, t.id, t.code, t.name, t.stage_order, w.lo, w.hi,
          coalesce(r.customers, 0),
@@ -263,9 +266,9 @@ BEGIN ATOMIC
     JOIN nps.touchpoint t ON t.journey_id = j.id
     JOIN st ON st.id = t.id
     CROSS JOIN w
-    LEFT JOIN per_stage r ON r.id = t.id
-    LEFT JOIN per_stage rp ON rp.id = st.prev_id
-    LEFT JOIN per_stage rf ON rf.id = st.first_id
+    LEFT JOIN reach r ON r.id = t.id
+    LEFT JOIN reach rp ON rp.id = st.prev_id
+    LEFT JOIN reach rf ON rf.id = st.first_id
    ORDER BY j.code, t.stage_order;
 END;
 COMMENT ON FUNCTION nps.journey_funnel_at(timestamptz, interval) IS
@@ -756,7 +759,8 @@ BEGIN ATOMIC
   ), tagged AS (        -- one row per response and distinct reason (its first occurrence)
     SELECT r.id, r.score, r.jid, r.tid, u.reason
       FROM r CROSS JOIN LATERAL unnest(r.reasons) WITH ORDINALITY AS u(reason, i)
-     WHERE pg_catalog.array_position(r.reasons, u.reason) = u.i
+     WHERE r.reasons <> '{}'      -- most responses have none: skip their unnest
+       AND pg_catalog.array_position(r.reasons, u.reason) = u.i
   ), per_touchpoint_reason AS (   -- small: the grouping sets roll it up (exact: counts add)
     SELECT g.jid, g.tid, g.reason,
            count(*) FILTER (WHERE g.score <= 6) AS d,
