@@ -110,7 +110,7 @@ CREATE OR REPLACE FUNCTION nps.detractor_reasons_at(
 BEGIN ATOMIC
   WITH w AS (
     SELECT $1 - nps.check_window_length($2) AS lo, $1 AS hi
-  ), r AS NOT MATERIALIZED (   -- read twice, each time by a parallel hash aggregate
+  ), r AS NOT MATERIALIZED (   -- read twice, not stored: each reader aggregates as it scans
     SELECT r.id, r.score, r.reasons, t.journey_id AS jid, r.touchpoint_id AS tid
       FROM nps.response r
       JOIN nps.touchpoint t ON t.id = r.touchpoint_id
