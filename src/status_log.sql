@@ -48,7 +48,7 @@ COMMENT ON COLUMN nps.metric_status_log.journey_id IS 'journey id of the assignm
 COMMENT ON COLUMN nps.metric_status_log.touchpoint_id IS 'touchpoint id of the assignment at the time; NULL = whole journey';
 COMMENT ON COLUMN nps.metric_status_log.owner_id IS 'nps.owner id of the assignment at the time';
 COMMENT ON COLUMN nps.metric_status_log.old_status IS 'the last logged status before this one (NULL = first logged)';
-COMMENT ON COLUMN nps.metric_status_log.status IS 'the new status: red, amber, green or insufficient (nps.metric_status)';
+COMMENT ON COLUMN nps.metric_status_log.status IS 'the new status: red, amber, green or insufficient (nps.metric_status; after red, red until the value is back at or past the alert line)';
 COMMENT ON COLUMN nps.metric_status_log.responses IS 'responses (cases for rates) in the window';
 COMMENT ON COLUMN nps.metric_status_log.value IS 'metric value in the window';
 COMMENT ON COLUMN nps.metric_status_log.ci_low IS 'lower end of the 95% interval of value';

@@ -27,22 +27,35 @@ BEGIN ATOMIC
   -- row with as_of at or before this as_of.  A second call at the same as_of
   -- finds nothing changed (idempotent).  One notification per logged row,
   -- sent at commit.
-  WITH cur AS (
+  --
+  -- Statuses near the alert line do not flap (hysteresis): into red needs
+  -- the whole interval past the alert line (metric_status's red), out of
+  -- red needs the value back at or past it; until then a metric last logged
+  -- red stays red (amber or green by metric_status, value still on the
+  -- wrong side of the line).  insufficient always leaves red.
+  WITH raw AS (
     SELECT s.* FROM nps.metric_status_at($1, nps.setting_window_length(), nps.setting_min_responses()) s
   ), last_logged AS (
     SELECT DISTINCT ON (l.metric_owner_id) l.metric_owner_id, l.status
       FROM nps.metric_status_log l
      WHERE l.as_of <= $1
      ORDER BY l.metric_owner_id, l.as_of DESC, l.id DESC
+  ), cur AS (
+    SELECT r.*, p.status AS last_status,
+           CASE WHEN p.status = 'red' AND r.status IN ('amber', 'green')
+                     AND nps.direction_sign(r.direction) * r.value
+                         < nps.direction_sign(r.direction) * r.alert_line
+                THEN 'red' ELSE r.status END AS new_status
+      FROM raw r LEFT JOIN last_logged p ON p.metric_owner_id = r.metric_owner_id
   ), logged AS (
     INSERT INTO nps.metric_status_log
            (metric_owner_id, as_of, window_length, metric, journey_id, touchpoint_id, owner_id,
             old_status, status, responses, value, ci_low, ci_high)
     SELECT c.metric_owner_id, $1, nps.setting_window_length(), c.metric,
-           c.journey_id, c.touchpoint_id, c.owner_id, p.status, c.status, c.responses,
+           c.journey_id, c.touchpoint_id, c.owner_id, c.last_status, c.new_status, c.responses,
            c.value, c.ci_low, c.ci_high
-      FROM cur c LEFT JOIN last_logged p ON p.metric_owner_id = c.metric_owner_id
-     WHERE p.status IS DISTINCT FROM c.status
+      FROM cur c
+     WHERE c.last_status IS DISTINCT FROM c.new_status
      ORDER BY c.metric_owner_id
     RETURNING *
   )
@@ -64,4 +77,4 @@ END;
 ALTER FUNCTION nps.record_metric_status(timestamptz) OWNER TO @extowner@;
 REVOKE EXECUTE ON FUNCTION nps.record_metric_status(timestamptz) FROM PUBLIC;
 COMMENT ON FUNCTION nps.record_metric_status(timestamptz) IS
-  'logs in nps.metric_status_log every owned metric whose status at as_of (nps.metric_status_at with nps.window_length and nps.min_responses) differs from its last logged one (the first call logs all), sends NOTIFY nps_metric_status per logged row with {"metric_owner_id","metric","journey","touchpoint","owner_id","owner_name","old_status","status","value","as_of"}, and returns the rows it logged; a second call at the same as_of logs nothing; for the extension owner (a scheduler such as pg_cron)';
+  'logs in nps.metric_status_log every owned metric whose status at as_of (nps.metric_status_at with nps.window_length and nps.min_responses) differs from its last logged one (the first call logs all); a metric last logged red stays red until its value is back at or past the alert line (hysteresis); sends NOTIFY nps_metric_status per logged row with {"metric_owner_id","metric","journey","touchpoint","owner_id","owner_name","old_status","status","value","as_of"}, and returns the rows it logged; a second call at the same as_of logs nothing; for the extension owner (a scheduler such as pg_cron)';
