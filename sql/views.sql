@@ -218,8 +218,46 @@ SELECT metric, metric_kind, journey, touchpoint, owner_name, responses, round(va
        target, alert_line, min_responses AS min_n, status,
        previous_window_responses AS prev_n, round(previous_window_value::numeric, 2) AS prev_value,
        round(change_from_previous_window::numeric, 2) AS change, round(change_p_value::numeric, 4) AS p,
-       change_significant AS sig
+       round(change_q_value::numeric, 4) AS q, change_significant AS sig
   FROM nps.metric_status_at(:as_of, '30 days', 30) WHERE metric_kind <> 'nps';
+-- change_q_value: Benjamini-Hochberg across the metrics of the call with a
+-- p-value: m = 6 here; by hand (p rounded):
+--   rank 1 FCR 0.002869 * 6/1 = 0.017215; rank 2 presales 0.008838 * 6/2 = 0.026513;
+--   rank 3 buy 0.020327 * 6/3 = 0.040654; rank 4 complaint 0.040174 * 6/4 = 0.060261;
+--   rank 5 reopen 0.152078 * 6/5 = 0.182494; rank 6 checkout 1 * 6/6 = 1;
+--   each already the minimum of itself and the ranks after it, so q = those;
+--   complaint_rate (p 0.040 < 0.05) is no longer significant (q 0.060)
+SELECT metric_owner_id AS mo, metric, touchpoint, round(change_p_value::numeric, 6) AS p,
+       round(change_q_value::numeric, 6) AS q, change_significant AS sig
+  FROM nps.metric_status_at(:as_of, '30 days', 30) ORDER BY change_p_value, metric_owner_id;
+-- the same from the definition, slowly, at 61 as_of (every day of June and
+-- July): rank i of the m p-values (ties by metric_owner_id), q_i = min over
+-- ranks j >= i of p_j m / j, at most 1; significant = q < 0.05 (NULL
+-- without a p-value).  lowered: rows where a later rank gave the minimum
+-- (the step-up at work), capped: rows capped at 1
+WITH s AS (
+  SELECT a.as_of, x.metric_owner_id AS id, x.change_p_value AS p, x.change_q_value AS q,
+         x.change_significant AS sig
+    FROM generate_series(timestamptz '2024-06-01 12:00+00', '2024-07-31 12:00+00', '1 day') AS a(as_of)
+    CROSS JOIN LATERAL nps.metric_status_at(a.as_of, '30 days', 30) x
+), r AS (
+  SELECT s.*, (SELECT count(*) FROM s s2 WHERE s2.as_of = s.as_of AND s2.p IS NOT NULL
+                                           AND (s2.p, s2.id) <= (s.p, s.id)) AS rnk,
+         (SELECT count(s3.p) FROM s s3 WHERE s3.as_of = s.as_of) AS m
+    FROM s
+), slow AS (
+  SELECT r.*, CASE WHEN r.p IS NOT NULL THEN
+           least(1, (SELECT min(r2.p * r2.m / r2.rnk) FROM r r2
+                      WHERE r2.as_of = r.as_of AND r2.p IS NOT NULL AND (r2.p, r2.id) >= (r.p, r.id))) END AS slow_q
+    FROM r
+)
+SELECT count(*) AS rows, count(DISTINCT as_of) AS as_ofs, count(p) AS with_p,
+       count(*) FILTER (WHERE (q IS NULL AND slow_q IS NULL) OR abs(q - slow_q) < 1e-12) AS q_equal,
+       count(*) FILTER (WHERE sig IS NOT DISTINCT FROM (slow_q < 0.05)) AS sig_equal,
+       count(*) FILTER (WHERE q < p * m / rnk - 1e-12) AS lowered,
+       count(*) FILTER (WHERE q = 1 AND p * m / rnk > 1) AS capped,
+       count(*) FILTER (WHERE sig) AS significant, count(*) FILTER (WHERE p < 0.05) AS raw_p_below_5pct
+  FROM slow;
 SELECT owner_name, metrics_owned, red, amber, green, insufficient, worst_metric, worst_touchpoint, worst_status
   FROM nps.owner_scorecard_at(:as_of, '30 days', 30) WHERE owner_name IN ('Dan', 'Eve');
 DELETE FROM nps.metric_owner WHERE owner_id IN (5, 6);

@@ -16,6 +16,163 @@
 DROP VIEW nps.owner_scorecard;
 DROP FUNCTION nps.owner_scorecard_at(timestamptz, interval, integer);
 
+-- ---------- metric status: change_q_value (views.sql) ----------
+-- metric_status_at and its view gain change_q_value (Benjamini-Hochberg
+-- across the metrics of one call), and change_significant uses it: a new
+-- column, so both are dropped and created again as views.sql defines them.
+-- What depends on them is created after this file (owner_scorecard_at in
+-- action.sql, dropped above; metric_trend_at in trend.sql;
+-- record_metric_status in status_record.sql).
+DROP VIEW nps.metric_status;
+DROP FUNCTION nps.metric_status_at(timestamptz, interval, integer);
+
+CREATE FUNCTION nps.metric_status_at(
+    as_of timestamptz DEFAULT pg_catalog.now(),
+    window_length interval DEFAULT nps.setting_window_length(),
+    minimum_responses integer DEFAULT nps.setting_min_responses())
+  RETURNS TABLE (
+    metric_owner_id integer,
+    metric text, metric_name text, metric_kind text, direction text, unit text,
+    journey_id integer, journey text, journey_name text,
+    touchpoint_id integer, touchpoint text, touchpoint_name text,
+    owner_id integer, owner_name text, department text, owner_role name,
+    window_start timestamptz, window_end timestamptz,
+    responses bigint, value double precision, std_error double precision,
+    ci_low double precision, ci_high double precision,
+    target double precision, alert_line double precision, min_responses integer,
+    status text,
+    previous_window_responses bigint, previous_window_value double precision,
+    change_from_previous_window double precision, change_p_value double precision, change_significant boolean,
+    change_q_value double precision)
+  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 50
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH w AS (
+    SELECT $1 - nps.check_window_length($2) AS current_start, $1 AS window_end,
+           nps.check_min_responses($3) AS min_n
+  ), results AS (
+    SELECT mo.id AS metric_owner_id, rr.current_nps, rr.previous_nps, rr.current_csat,
+           rr.previous_csat, rr.current_ces, rr.previous_ces, cr.current_rate, cr.previous_rate
+      FROM nps.metric_owner mo
+      LEFT JOIN nps.metric_response_results_at($1, $2) rr ON rr.metric_owner_id = mo.id
+      LEFT JOIN nps.metric_case_results_at($1, $2) cr ON cr.metric_owner_id = mo.id
+  ), stats AS (
+    -- Only the results of the metric's kind are not NULL, so coalesce picks
+    -- them; every statistic comes from the C functions of that kind:
+    -- nps_ci/nps_test (adjusted Wald), csat_ci/csat_test (Wilson, pooled z),
+    -- ces_ci/ces_test (normal, z on the means), rate_result/rate_test.
+    SELECT r.metric_owner_id,
+           coalesce((r.current_nps).responses, (r.current_csat).responses,
+                    (r.current_ces).responses, (r.current_rate).responses, 0) AS responses,
+           coalesce((r.current_nps).nps, (r.current_csat).csat,
+                    (r.current_ces).mean, (r.current_rate).rate) AS value,
+           coalesce((r.current_nps).std_error, (r.current_csat).std_error,
+                    (r.current_ces).std_error, (r.current_rate).std_error) AS std_error,
+           coalesce(nci.ci_low, cci.ci_low, eci.ci_low, (r.current_rate).ci_low) AS ci_low,
+           coalesce(nci.ci_high, cci.ci_high, eci.ci_high, (r.current_rate).ci_high) AS ci_high,
+           coalesce((r.previous_nps).responses, (r.previous_csat).responses,
+                    (r.previous_ces).responses, (r.previous_rate).responses, 0) AS previous_responses,
+           coalesce((r.previous_nps).nps, (r.previous_csat).csat,
+                    (r.previous_ces).mean, (r.previous_rate).rate) AS previous_value,
+           coalesce(nt.p_value, ct.p_value, et.p_value, rt.p_value) AS change_p_value
+      FROM results r
+      LEFT JOIN LATERAL nps.nps_ci(r.current_nps) nci ON true
+      LEFT JOIN LATERAL nps.csat_ci(r.current_csat) cci ON true
+      LEFT JOIN LATERAL nps.ces_ci(r.current_ces) eci ON true
+      LEFT JOIN LATERAL nps.nps_test(r.current_nps, r.previous_nps) nt ON true
+      LEFT JOIN LATERAL nps.csat_test(r.current_csat, r.previous_csat) ct ON true
+      LEFT JOIN LATERAL nps.ces_test(r.current_ces, r.previous_ces) et ON true
+      LEFT JOIN LATERAL nps.rate_test(r.current_rate, r.previous_rate) rt ON true
+  ), ranked AS (
+    -- Benjamini-Hochberg across the metrics of this call: the m p-values
+    -- that are not NULL ranked 1..m (ties by metric_owner_id; NULLs last).
+    SELECT v.*,
+           pg_catalog.row_number() OVER (ORDER BY v.change_p_value, v.metric_owner_id) AS p_rank,
+           pg_catalog.count(v.change_p_value) OVER () AS p_m
+      FROM stats v
+  ), adjusted AS (
+    -- q of rank i = min over ranks j >= i of p_(j) m / j, at most 1 (the
+    -- window runs from the largest rank down to i; NULL p-values add NULL,
+    -- which min ignores)
+    SELECT r.*,
+           CASE WHEN r.change_p_value IS NOT NULL THEN
+             least(1::double precision,
+               pg_catalog.min(r.change_p_value * r.p_m / r.p_rank)
+                 OVER (ORDER BY r.p_rank DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
+           END AS change_q_value
+      FROM ranked r
+  )
+  SELECT mo.id, m.code, m.name, m.metric_kind, m.direction, m.unit,
+         j.id, j.code, j.name, t.id, t.code, t.name,
+         o.id, o.name,
+         coalesce(o.department, CASE WHEN o.owner_kind = 'department' THEN o.name END),
+         o.role_name,
+         w.current_start, w.window_end,
+         v.responses, v.value, v.std_error, v.ci_low, v.ci_high,
+         mo.target, mo.alert_line, coalesce(mo.min_responses, w.min_n),
+         -- red: even the better end of the interval is worse than the alert
+         -- line; amber: the value is worse than the target
+         CASE
+           WHEN v.value IS NULL OR v.responses < coalesce(mo.min_responses, w.min_n) THEN 'insufficient'
+           WHEN greatest(s.sign * v.ci_low, s.sign * v.ci_high) < s.sign * mo.alert_line THEN 'red'
+           WHEN s.sign * v.value < s.sign * mo.target THEN 'amber'
+           ELSE 'green'
+         END,
+         v.previous_responses, v.previous_value,
+         v.value - v.previous_value, v.change_p_value, v.change_q_value < 0.05,
+         v.change_q_value
+    FROM nps.metric_owner mo
+    JOIN nps.metric m ON m.code = mo.metric
+    CROSS JOIN LATERAL (SELECT nps.direction_sign(m.direction) AS sign) s
+    JOIN nps.journey j ON j.id = mo.journey_id
+    LEFT JOIN nps.touchpoint t ON t.id = mo.touchpoint_id
+    JOIN nps.owner o ON o.id = mo.owner_id
+    CROSS JOIN w
+    JOIN adjusted v ON v.metric_owner_id = mo.id
+   ORDER BY j.code, t.stage_order NULLS FIRST, m.code, mo.id;
+END;
+COMMENT ON FUNCTION nps.metric_status_at(timestamptz, interval, integer) IS
+  'status of every owned metric (nps.metric_owner) over (as_of - window_length, as_of]: value, 95% interval, red/amber/green/insufficient, and the change from the previous window with its test; the function behind nps.metric_status';
+
+CREATE VIEW nps.metric_status WITH (security_invoker = true) AS
+  SELECT * FROM nps.metric_status_at(pg_catalog.now(), nps.setting_window_length(), nps.setting_min_responses());
+COMMENT ON VIEW nps.metric_status IS
+  'one row per owned metric (nps.metric_owner) over the last nps.window_length: value, 95% interval, target, alert line, status and the change from the previous window; nps.metric_status_at(as_of, window_length, minimum_responses) for any period';
+COMMENT ON COLUMN nps.metric_status.metric_owner_id IS 'nps.metric_owner id';
+COMMENT ON COLUMN nps.metric_status.metric IS 'metric code';
+COMMENT ON COLUMN nps.metric_status.metric_name IS 'metric display name';
+COMMENT ON COLUMN nps.metric_status.metric_kind IS 'nps, csat, ces or rate (nps.metric.metric_kind)';
+COMMENT ON COLUMN nps.metric_status.direction IS 'higher or lower: which way is better';
+COMMENT ON COLUMN nps.metric_status.unit IS 'unit of value, interval, target and alert line';
+COMMENT ON COLUMN nps.metric_status.journey_id IS 'journey id';
+COMMENT ON COLUMN nps.metric_status.journey IS 'journey code';
+COMMENT ON COLUMN nps.metric_status.journey_name IS 'journey display name';
+COMMENT ON COLUMN nps.metric_status.touchpoint_id IS 'touchpoint id; NULL = the metric is owned for the whole journey';
+COMMENT ON COLUMN nps.metric_status.touchpoint IS 'touchpoint code; NULL = whole journey';
+COMMENT ON COLUMN nps.metric_status.touchpoint_name IS 'touchpoint display name; NULL = whole journey';
+COMMENT ON COLUMN nps.metric_status.owner_id IS 'nps.owner id';
+COMMENT ON COLUMN nps.metric_status.owner_name IS 'owner display name';
+COMMENT ON COLUMN nps.metric_status.department IS 'the owner''s department (the owner itself when it is a department)';
+COMMENT ON COLUMN nps.metric_status.owner_role IS 'the owner''s database role, if any';
+COMMENT ON COLUMN nps.metric_status.window_start IS 'current window start (exclusive): now() - nps.window_length; the previous window is the same length before it';
+COMMENT ON COLUMN nps.metric_status.window_end IS 'current window end (inclusive): now()';
+COMMENT ON COLUMN nps.metric_status.responses IS 'responses (response metrics) or cases (rate metrics) counted in the current window';
+COMMENT ON COLUMN nps.metric_status.value IS 'metric value in the current window (NPS points, CSAT %, CES mean, rate %)';
+COMMENT ON COLUMN nps.metric_status.std_error IS 'standard error of value: std_error of the nps_result, csat_result, ces_result or rate_result';
+COMMENT ON COLUMN nps.metric_status.ci_low IS 'lower end of the 95% interval of value (NPS: nps_ci, adjusted Wald; CSAT: csat_ci and rates: rate_result, Wilson; CES: ces_ci, mean - 1.96 SE clamped to the scale, NULL below 2 responses)';
+COMMENT ON COLUMN nps.metric_status.ci_high IS 'upper end of the 95% interval of value';
+COMMENT ON COLUMN nps.metric_status.target IS 'target; value on the wrong side of it is amber';
+COMMENT ON COLUMN nps.metric_status.alert_line IS 'alert line; the whole interval on the wrong side of it is red';
+COMMENT ON COLUMN nps.metric_status.min_responses IS 'responses needed before the status is judged (metric_owner.min_responses, else nps.min_responses)';
+COMMENT ON COLUMN nps.metric_status.status IS 'insufficient (fewer than min_responses, or no value); red (higher-is-better: ci_high < alert_line; lower-is-better: ci_low > alert_line); amber (value misses target but not red); green';
+COMMENT ON COLUMN nps.metric_status.previous_window_responses IS 'responses (cases) in the previous window';
+COMMENT ON COLUMN nps.metric_status.previous_window_value IS 'metric value in the previous window';
+COMMENT ON COLUMN nps.metric_status.change_from_previous_window IS 'value - previous_window_value (signed, in the metric''s unit)';
+COMMENT ON COLUMN nps.metric_status.change_p_value IS 'two-sided p-value of the change (NPS: nps_test, adjusted Wald; CSAT: csat_test and rates: rate_test, pooled two-proportion z; CES: ces_test, z on the means, NULL below 2 responses in either window)';
+COMMENT ON COLUMN nps.metric_status.change_significant IS 'the change is significant with a false discovery rate of 5% across the metrics judged together (change_q_value < 0.05)';
+COMMENT ON COLUMN nps.metric_status.change_q_value IS 'Benjamini-Hochberg adjusted change_p_value across the metrics of this as_of (the rows of one metric_status_at call with a p-value): min over ranks j >= i of p_(j) m / j, at most 1';
+ALTER VIEW nps.metric_status OWNER TO @extowner@;
+
 -- ============================================================ owner security (closed_loop.sql)
 -- Two more tables under owner security: nps.metric_status_log
 -- (status_log.sql, which comes before this file in the upgrade script: the

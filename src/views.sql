@@ -439,7 +439,8 @@ CREATE FUNCTION nps.metric_status_at(
     target double precision, alert_line double precision, min_responses integer,
     status text,
     previous_window_responses bigint, previous_window_value double precision,
-    change_from_previous_window double precision, change_p_value double precision, change_significant boolean)
+    change_from_previous_window double precision, change_p_value double precision, change_significant boolean,
+    change_q_value double precision)
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 50
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
@@ -470,8 +471,7 @@ BEGIN ATOMIC
                     (r.previous_ces).responses, (r.previous_rate).responses, 0) AS previous_responses,
            coalesce((r.previous_nps).nps, (r.previous_csat).csat,
                     (r.previous_ces).mean, (r.previous_rate).rate) AS previous_value,
-           coalesce(nt.p_value, ct.p_value, et.p_value, rt.p_value) AS change_p_value,
-           coalesce(nt.significant, ct.significant, et.significant, rt.significant) AS change_significant
+           coalesce(nt.p_value, ct.p_value, et.p_value, rt.p_value) AS change_p_value
       FROM results r
       LEFT JOIN LATERAL nps.nps_ci(r.current_nps) nci ON true
       LEFT JOIN LATERAL nps.csat_ci(r.current_csat) cci ON true
@@ -480,6 +480,24 @@ BEGIN ATOMIC
       LEFT JOIN LATERAL nps.csat_test(r.current_csat, r.previous_csat) ct ON true
       LEFT JOIN LATERAL nps.ces_test(r.current_ces, r.previous_ces) et ON true
       LEFT JOIN LATERAL nps.rate_test(r.current_rate, r.previous_rate) rt ON true
+  ), ranked AS (
+    -- Benjamini-Hochberg across the metrics of this call: the m p-values
+    -- that are not NULL ranked 1..m (ties by metric_owner_id; NULLs last).
+    SELECT v.*,
+           pg_catalog.row_number() OVER (ORDER BY v.change_p_value, v.metric_owner_id) AS p_rank,
+           pg_catalog.count(v.change_p_value) OVER () AS p_m
+      FROM stats v
+  ), adjusted AS (
+    -- q of rank i = min over ranks j >= i of p_(j) m / j, at most 1 (the
+    -- window runs from the largest rank down to i; NULL p-values add NULL,
+    -- which min ignores)
+    SELECT r.*,
+           CASE WHEN r.change_p_value IS NOT NULL THEN
+             least(1::double precision,
+               pg_catalog.min(r.change_p_value * r.p_m / r.p_rank)
+                 OVER (ORDER BY r.p_rank DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
+           END AS change_q_value
+      FROM ranked r
   )
   SELECT mo.id, m.code, m.name, m.metric_kind, m.direction, m.unit,
          j.id, j.code, j.name, t.id, t.code, t.name,
@@ -498,7 +516,8 @@ BEGIN ATOMIC
            ELSE 'green'
          END,
          v.previous_responses, v.previous_value,
-         v.value - v.previous_value, v.change_p_value, v.change_significant
+         v.value - v.previous_value, v.change_p_value, v.change_q_value < 0.05,
+         v.change_q_value
     FROM nps.metric_owner mo
     JOIN nps.metric m ON m.code = mo.metric
     CROSS JOIN LATERAL (SELECT nps.direction_sign(m.direction) AS sign) s
@@ -506,7 +525,7 @@ BEGIN ATOMIC
     LEFT JOIN nps.touchpoint t ON t.id = mo.touchpoint_id
     JOIN nps.owner o ON o.id = mo.owner_id
     CROSS JOIN w
-    JOIN stats v ON v.metric_owner_id = mo.id
+    JOIN adjusted v ON v.metric_owner_id = mo.id
    ORDER BY j.code, t.stage_order NULLS FIRST, m.code, mo.id;
 END;
 COMMENT ON FUNCTION nps.metric_status_at(timestamptz, interval, integer) IS
@@ -547,7 +566,8 @@ COMMENT ON COLUMN nps.metric_status.previous_window_responses IS 'responses (cas
 COMMENT ON COLUMN nps.metric_status.previous_window_value IS 'metric value in the previous window';
 COMMENT ON COLUMN nps.metric_status.change_from_previous_window IS 'value - previous_window_value (signed, in the metric''s unit)';
 COMMENT ON COLUMN nps.metric_status.change_p_value IS 'two-sided p-value of the change (NPS: nps_test, adjusted Wald; CSAT: csat_test and rates: rate_test, pooled two-proportion z; CES: ces_test, z on the means, NULL below 2 responses in either window)';
-COMMENT ON COLUMN nps.metric_status.change_significant IS 'the change is significant at 95% (change_p_value < 0.05)';
+COMMENT ON COLUMN nps.metric_status.change_significant IS 'the change is significant with a false discovery rate of 5% across the metrics judged together (change_q_value < 0.05)';
+COMMENT ON COLUMN nps.metric_status.change_q_value IS 'Benjamini-Hochberg adjusted change_p_value across the metrics of this as_of (the rows of one metric_status_at call with a p-value): min over ranks j >= i of p_(j) m / j, at most 1';
 
 -- The owner scorecard counts improvement actions too, so it is defined after
 -- them, in action.sql.
