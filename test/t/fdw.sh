@@ -4,7 +4,8 @@
 #    only, never TCP, so no system cluster is touched; all removed on exit): shards
 #    s1 and s2 and a coordinator; installs nps on all three and postgres_fdw (contrib,
 #    in the postgresql-15 package) on the coordinator, whose servers carry
-#    `extensions 'nps'` so nps functions, operators and types are shippable
+#    `extensions 'nps'` so nps functions, operators and types are shippable, and
+#    `async_capable 'true'` so both shards work at once (Async Foreign Scan)
 #  - 6,000 responses in a local table `response_all` on the coordinator (the one-node
 #    reference), and the same rows in two partitioned tables whose partitions are
 #    foreign tables on the shards: LIST by touchpoint (web and app on s1, store on
@@ -19,7 +20,8 @@
 #    are pulled (Remote SQL without nps_agg; the partial aggregate runs on the
 #    coordinator); the exact alternatives push nps_agg and roll up with
 #    nps_rollup / csat_rollup / rate_rollup on the coordinator: one subquery per
-#    partition (UNION ALL), or GROUP BY customer, touchpoint (full partitionwise);
+#    partition (UNION ALL; its scans async), or GROUP BY customer, touchpoint
+#    (a full partitionwise aggregate: one row per customer and touchpoint comes back);
 #    all equal one node's, with and without the time window
 #  - DISTINCT and ORDER BY inside the aggregate: pushed whole in pattern A; in
 #    pattern B no partial aggregate, rows pulled; results still equal
@@ -78,9 +80,9 @@ CREATE EXTENSION nps;
 CREATE EXTENSION postgres_fdw;
 ALTER DATABASE $db SET enable_partitionwise_aggregate = on;
 CREATE SERVER shard1 FOREIGN DATA WRAPPER postgres_fdw
-  OPTIONS (host '${host[s1]}', port '${port[s1]}', dbname '$db', extensions 'nps', batch_size '1000');
+  OPTIONS (host '${host[s1]}', port '${port[s1]}', dbname '$db', extensions 'nps', async_capable 'true', batch_size '1000', fetch_size '10000');
 CREATE SERVER shard2 FOREIGN DATA WRAPPER postgres_fdw
-  OPTIONS (host '${host[s2]}', port '${port[s2]}', dbname '$db', extensions 'nps', batch_size '1000');
+  OPTIONS (host '${host[s2]}', port '${port[s2]}', dbname '$db', extensions 'nps', async_capable 'true', batch_size '1000', fetch_size '10000');
 CREATE USER MAPPING FOR CURRENT_USER SERVER shard1 OPTIONS (user 'postgres');
 CREATE USER MAPPING FOR CURRENT_USER SERVER shard2 OPTIONS (user 'postgres');
 -- a server without extensions 'nps': nothing of nps is shippable there
@@ -168,6 +170,12 @@ pulled() {
     echo "ok: $label: rows pulled"
     printf '    Remote SQL: %s\n' "$rs" | sed -n 1p
 }
+# async LABEL QUERY: both shards' foreign scans run concurrently (async_capable).
+async() {
+    if [ "$(plan "$2" | grep -c 'Async Foreign Scan')" -ne 2 ]; then
+        plan "$2"; fail "$1: expected 2 Async Foreign Scans"
+    fi
+}
 # same LABEL QUERY_ON_SHARDS QUERY_ON_ONE_NODE: identical text output (non-empty).
 same() {
     local label=$1 a b
@@ -190,6 +198,7 @@ pushed "A: GROUP BY touchpoint, six aggregates" "$qa" 2 \
 if plan "$qa" | grep -Eq 'Aggregate$|Partial'; then
     plan "$qa"; fail "A: an aggregate node on the coordinator"
 fi
+async "A: GROUP BY touchpoint" "$qa"
 same "A: GROUP BY touchpoint, six aggregates" "$qa ORDER BY 1" \
     "SELECT touchpoint, $aggs FROM response_all GROUP BY touchpoint ORDER BY 1"
 
@@ -199,8 +208,9 @@ got=$(on co -c "SELECT (r).responses || ' ' || (r).promoters || ' ' || (r).passi
                 FROM (SELECT nps.nps_agg(score) AS r FROM response_by_touchpoint WHERE touchpoint = 'app') s")
 hand=$(on co -c "SELECT count(*) || ' ' || count(*) FILTER (WHERE score >= 9) || ' ' || count(*) FILTER (WHERE score IN (7, 8))
                  || ' ' || count(*) FILTER (WHERE score <= 6) FROM response_all WHERE touchpoint = 'app'")
-[ "$got" = "2000 364 362 1274 -45.5" ] && [ "$hand" = "2000 364 362 1274" ] ||
+if [ "$got" != "2000 364 362 1274 -45.5" ] || [ "$hand" != "2000 364 362 1274" ]; then
     fail "A: app: nps_agg '$got', hand counts '$hand'"
+fi
 echo "ok: A: app = 2000 responses, 364 promoters, 362 passives, 1274 detractors, NPS -45.5"
 
 # The time window is shipped as a WHERE clause, the aggregate still whole.
@@ -240,9 +250,16 @@ for w in "" "WHERE $win"; do
     qu="SELECT touchpoint, $rollups FROM ($(per_part response_by_customer "$w")) s GROUP BY touchpoint"
     pushed "$label" "$qu" 2 "^SELECT touchpoint, nps\.nps_agg\(score\), nps\.nps_agg\(score, weight\), nps\.csat_agg\(csat\), nps\.rate_agg\(hit\) FROM public\.response_by_customer ${w:+WHERE \(\(answered_at > .*\)\) }GROUP BY 1\$"
     same "$label" "$qu ORDER BY 1" "SELECT touchpoint, $direct FROM response_all $w GROUP BY touchpoint ORDER BY 1"
-    # the whole table (no GROUP BY): roll the per-touchpoint rows up once more
-    qt="SELECT $rollups FROM ($(per_part response_by_customer "$w")) s"
-    pushed "$label, whole table" "$qt" 2 '^SELECT touchpoint, nps\.nps_agg\(score\), .* GROUP BY 1$'
+    async "$label" "$qu"
+    # the whole table (no GROUP BY): one whole aggregate per partition
+    qt="SELECT $rollups FROM (
+          SELECT nps.nps_agg(score) AS n, nps.nps_agg(score, weight) AS w, nps.csat_agg(csat) AS c,
+                 nps.rate_agg(hit) AS r FROM response_by_customer_1 $w
+          UNION ALL
+          SELECT nps.nps_agg(score), nps.nps_agg(score, weight), nps.csat_agg(csat), nps.rate_agg(hit)
+          FROM response_by_customer_2 $w) s"
+    pushed "$label, whole table" "$qt" 2 "^SELECT nps\\.nps_agg\\(score\\), .* FROM public\\.response_by_customer${w:+ WHERE \\(\\(answered_at > .*\\)\\)}\$"
+    async "$label, whole table" "$qt"
     same "$label, whole table" "$qt" "SELECT $direct FROM response_all $w"
 done
 
