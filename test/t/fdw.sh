@@ -8,8 +8,9 @@
 #    `async_capable 'true'` so both shards work at once (Async Foreign Scan)
 #  - 6,000 responses in a local table `response_all` on the coordinator (the one-node
 #    reference), and the same rows in two partitioned tables whose partitions are
-#    foreign tables on the shards: LIST by touchpoint (web and app on s1, store on
-#    s2) and HASH by customer (modulus 2)
+#    foreign tables on the shards: `response`, LIST by touchpoint (web and app on s1,
+#    store on s2), and `response_by_customer`, HASH by customer (modulus 2); the
+#    README's examples (plan and rows) are checked as printed there
 #  - pattern A, LIST by touchpoint and GROUP BY touchpoint with
 #    enable_partitionwise_aggregate: EXPLAIN VERBOSE shows each shard's Remote SQL
 #    computing the whole aggregate (nps_agg, weighted nps_agg, csat_agg, ces_agg,
@@ -25,6 +26,7 @@
 #    all equal one node's, with and without the time window
 #  - DISTINCT and ORDER BY inside the aggregate: pushed whole in pattern A; in
 #    pattern B no partial aggregate, rows pulled; results still equal
+#  - a window aggregate: rows pulled, sorted by the shards; the same 6,000 rows
 #  - a server without `extensions 'nps'`: nothing of nps is shipped (rows pulled),
 #    and a user's own function in WHERE is evaluated on the coordinator; same results
 #  - an error raised by nps_agg on a shard (score 11) reaches the client with its
@@ -57,7 +59,7 @@ for n in s1 s2 co; do
     port[$n]=$PGPORT
     NPS_TMP="" NPS_STARTED=""
 done
-export PGUSER=postgres
+export PGUSER=postgres PGTZ=UTC   # README's plans print the window bound in UTC
 db=nps_fdw
 on() { local n=$1; shift; q -h "${host[$n]}" -p "${port[$n]}" -d "$db" "$@"; }
 for n in s1 s2 co; do
@@ -68,9 +70,9 @@ done
 for n in s1 s2; do
     on "$n" <<'SQL'
 CREATE EXTENSION nps;
-CREATE TABLE response_by_touchpoint (customer text NOT NULL, touchpoint text NOT NULL,
+CREATE TABLE response (customer text NOT NULL, touchpoint text NOT NULL,
   answered_at timestamptz NOT NULL, score smallint, csat smallint, hit boolean, weight double precision);
-CREATE TABLE response_by_customer (LIKE response_by_touchpoint);
+CREATE TABLE response_by_customer (LIKE response);
 SQL
 done
 
@@ -100,35 +102,31 @@ SELECT 'c-' || (i % 700), (ARRAY['web', 'app', 'store'])[1 + i % 3],
        i % 3 = 0 OR i % 7 = 0, 0.5 * (1 + i % 4)
 FROM generate_series(1, 6000) i;
 
-CREATE TABLE response_by_touchpoint (LIKE response_all) PARTITION BY LIST (touchpoint);
-CREATE FOREIGN TABLE response_by_touchpoint_1 PARTITION OF response_by_touchpoint
-  FOR VALUES IN ('web', 'app') SERVER shard1;
-CREATE FOREIGN TABLE response_by_touchpoint_2 PARTITION OF response_by_touchpoint
-  FOR VALUES IN ('store') SERVER shard2;
+CREATE TABLE response (LIKE response_all) PARTITION BY LIST (touchpoint);
+CREATE FOREIGN TABLE response_1 PARTITION OF response
+  FOR VALUES IN ('web', 'app') SERVER shard1 OPTIONS (table_name 'response');
+CREATE FOREIGN TABLE response_2 PARTITION OF response
+  FOR VALUES IN ('store') SERVER shard2 OPTIONS (table_name 'response');
 CREATE TABLE response_by_customer (LIKE response_all) PARTITION BY HASH (customer);
 CREATE FOREIGN TABLE response_by_customer_1 PARTITION OF response_by_customer
-  FOR VALUES WITH (MODULUS 2, REMAINDER 0) SERVER shard1;
+  FOR VALUES WITH (MODULUS 2, REMAINDER 0) SERVER shard1 OPTIONS (table_name 'response_by_customer');
 CREATE FOREIGN TABLE response_by_customer_2 PARTITION OF response_by_customer
-  FOR VALUES WITH (MODULUS 2, REMAINDER 1) SERVER shard2;
-ALTER FOREIGN TABLE response_by_touchpoint_1 OPTIONS (table_name 'response_by_touchpoint');
-ALTER FOREIGN TABLE response_by_touchpoint_2 OPTIONS (table_name 'response_by_touchpoint');
-ALTER FOREIGN TABLE response_by_customer_1 OPTIONS (table_name 'response_by_customer');
-ALTER FOREIGN TABLE response_by_customer_2 OPTIONS (table_name 'response_by_customer');
+  FOR VALUES WITH (MODULUS 2, REMAINDER 1) SERVER shard2 OPTIONS (table_name 'response_by_customer');
 CREATE FOREIGN TABLE response_plain (customer text, touchpoint text, answered_at timestamptz,
   score smallint, csat smallint, hit boolean, weight double precision)
-  SERVER shard1_plain OPTIONS (table_name 'response_by_touchpoint');
+  SERVER shard1_plain OPTIONS (table_name 'response');
 
 -- rows are routed to the shards through the coordinator
-INSERT INTO response_by_touchpoint SELECT * FROM response_all;
+INSERT INTO response SELECT * FROM response_all;
 INSERT INTO response_by_customer SELECT * FROM response_all;
-ANALYZE response_all, response_by_touchpoint, response_by_customer, response_plain;
+ANALYZE response_all, response, response_by_customer, response_plain;
 SQL
 
 # Each shard holds its part: LIST 4000 (web, app) and 2000 (store); HASH splits
 # the 700 customers (both non-empty, 6000 in all).
-got=$(on s1 -c "SELECT string_agg(DISTINCT touchpoint, ',') || ' ' || count(*) FROM response_by_touchpoint")
+got=$(on s1 -c "SELECT string_agg(DISTINCT touchpoint, ',') || ' ' || count(*) FROM response")
 [ "$got" = "app,web 4000" ] || fail "shard s1 LIST partition: $got"
-got=$(on s2 -c "SELECT string_agg(DISTINCT touchpoint, ',') || ' ' || count(*) FROM response_by_touchpoint")
+got=$(on s2 -c "SELECT string_agg(DISTINCT touchpoint, ',') || ' ' || count(*) FROM response")
 [ "$got" = "store 2000" ] || fail "shard s2 LIST partition: $got"
 h1=$(on s1 -c "SELECT count(*) FROM response_by_customer")
 h2=$(on s2 -c "SELECT count(*) FROM response_by_customer")
@@ -192,9 +190,9 @@ same() {
 # ---- pattern A: LIST by touchpoint, GROUP BY touchpoint: the whole aggregate per shard
 aggs='nps.nps_agg(score), nps.nps_agg(score, weight), nps.csat_agg(csat), nps.ces_agg(csat),
       nps.rate_agg(hit), nps.net_promoter_score(score)'
-qa="SELECT touchpoint, $aggs FROM response_by_touchpoint GROUP BY touchpoint"
+qa="SELECT touchpoint, $aggs FROM response GROUP BY touchpoint"
 pushed "A: GROUP BY touchpoint, six aggregates" "$qa" 2 \
-    '^SELECT touchpoint, nps\.nps_agg\(score\), nps\.nps_agg\(score, weight\), nps\.csat_agg\(csat\), nps\.ces_agg\(csat\), nps\.rate_agg\(hit\), nps\.net_promoter_score\(score\) FROM public\.response_by_touchpoint GROUP BY 1$'
+    '^SELECT touchpoint, nps\.nps_agg\(score\), nps\.nps_agg\(score, weight\), nps\.csat_agg\(csat\), nps\.ces_agg\(csat\), nps\.rate_agg\(hit\), nps\.net_promoter_score\(score\) FROM public\.response GROUP BY 1$'
 if plan "$qa" | grep -Eq 'Aggregate$|Partial'; then
     plan "$qa"; fail "A: an aggregate node on the coordinator"
 fi
@@ -205,7 +203,7 @@ same "A: GROUP BY touchpoint, six aggregates" "$qa ORDER BY 1" \
 # Hand counts of app (i % 3 = 1): 2000 responses, 364 promoters, 362 passives,
 # 1274 detractors: NPS = (364 - 1274) / 2000 = -45.5.
 got=$(on co -c "SELECT (r).responses || ' ' || (r).promoters || ' ' || (r).passives || ' ' || (r).detractors || ' ' || (r).nps
-                FROM (SELECT nps.nps_agg(score) AS r FROM response_by_touchpoint WHERE touchpoint = 'app') s")
+                FROM (SELECT nps.nps_agg(score) AS r FROM response WHERE touchpoint = 'app') s")
 hand=$(on co -c "SELECT count(*) || ' ' || count(*) FILTER (WHERE score >= 9) || ' ' || count(*) FILTER (WHERE score IN (7, 8))
                  || ' ' || count(*) FILTER (WHERE score <= 6) FROM response_all WHERE touchpoint = 'app'")
 if [ "$got" != "2000 364 362 1274 -45.5" ] || [ "$hand" != "2000 364 362 1274" ]; then
@@ -215,14 +213,21 @@ echo "ok: A: app = 2000 responses, 364 promoters, 362 passives, 1274 detractors,
 
 # The time window is shipped as a WHERE clause, the aggregate still whole.
 win="answered_at > timestamptz '2026-10-20 00:00+00'"
-qw="SELECT touchpoint, $aggs FROM response_by_touchpoint WHERE $win GROUP BY touchpoint"
-pushed "A: time window" "$qw" 2 '^SELECT touchpoint, nps\.nps_agg\(score\), .* FROM public\.response_by_touchpoint WHERE \(\(answered_at > .*\)\) GROUP BY 1$'
+qw="SELECT touchpoint, $aggs FROM response WHERE $win GROUP BY touchpoint"
+pushed "A: time window" "$qw" 2 '^SELECT touchpoint, nps\.nps_agg\(score\), .* FROM public\.response WHERE \(\(answered_at > .*\)\) GROUP BY 1$'
 same "A: time window" "$qw ORDER BY 1" \
     "SELECT touchpoint, $aggs FROM response_all WHERE $win GROUP BY touchpoint ORDER BY 1"
 
+# README's example, as printed there: one nps_agg, the window in the Remote SQL.
+want="SELECT touchpoint, nps.nps_agg(score) FROM public.response WHERE ((answered_at > '2026-10-20 00:00:00+00')) GROUP BY 1"
+got=$(remote_sql "SELECT touchpoint, nps.nps_agg(score) FROM response
+                  WHERE answered_at > '2026-10-20 00:00+00' GROUP BY touchpoint")
+[ "$got" = "$want"$'\n'"$want" ] || fail "README's pattern A plan: got '$got'"
+echo "ok: README's plan of pattern A (Remote SQL as printed there)"
+
 # Without enable_partitionwise_aggregate the aggregate runs above the Append: pulled.
 PRE="SET enable_partitionwise_aggregate = off;" pulled "A: enable_partitionwise_aggregate = off" \
-    "SELECT touchpoint, nps.nps_agg(score) FROM response_by_touchpoint GROUP BY touchpoint"
+    "SELECT touchpoint, nps.nps_agg(score) FROM response GROUP BY touchpoint"
 
 # ---- pattern B: what PostgreSQL 15 does not push (no partial aggregate through fdw)
 qb="SELECT touchpoint, nps.nps_agg(score) FROM response_by_customer GROUP BY touchpoint"
@@ -230,9 +235,9 @@ pulled "B: HASH by customer, GROUP BY touchpoint" "$qb"
 plan "$qb" | grep -q 'PARTIAL nps.nps_agg' || { plan "$qb"; fail "B: no partial aggregate on the coordinator"; }
 same "B: HASH by customer, GROUP BY touchpoint (pulled)" "$qb ORDER BY 1" \
     "SELECT touchpoint, nps.nps_agg(score) FROM response_all GROUP BY touchpoint ORDER BY 1"
-pulled "B: LIST by touchpoint, no GROUP BY" "SELECT nps.nps_agg(score) FROM response_by_touchpoint"
+pulled "B: LIST by touchpoint, no GROUP BY" "SELECT nps.nps_agg(score) FROM response"
 pulled "B: LIST by touchpoint, GROUP BY segment-like column (hit)" \
-    "SELECT hit, nps.nps_agg(score) FROM response_by_touchpoint GROUP BY hit"
+    "SELECT hit, nps.nps_agg(score) FROM response GROUP BY hit"
 
 # The exact alternative 1: one subquery per partition (each a foreign table, so each
 # pushes its whole aggregate), rolled up on the coordinator.
@@ -263,6 +268,18 @@ for w in "" "WHERE $win"; do
     same "$label, whole table" "$qt" "SELECT $direct FROM response_all $w"
 done
 
+# README's example, as printed there (the query and its three rows).
+got=$(on co -c "SELECT touchpoint, nps.nps_rollup(n) AS nps_agg FROM (
+  SELECT touchpoint, nps.nps_agg(score) AS n FROM response_by_customer_1 GROUP BY touchpoint
+  UNION ALL
+  SELECT touchpoint, nps.nps_agg(score) FROM response_by_customer_2 GROUP BY touchpoint
+) s GROUP BY touchpoint ORDER BY touchpoint")
+want='app|(2000,364,362,1274,-45.5,1.7492498392167999,3.428466684827408,2000,2000)
+store|(2000,364,364,1272,-45.4,1.7491197786315262,3.4282117707644635,2000,2000)
+web|(2000,364,364,1272,-45.4,1.7491197786315262,3.4282117707644635,2000,2000)'
+[ "$got" = "$want" ] || fail "README's UNION ALL example: got '$got'"
+echo "ok: README's UNION ALL + nps_rollup example (its three rows)"
+
 # The exact alternative 2: GROUP BY the partition key too (a full partitionwise
 # aggregate, pushed), then roll up per touchpoint: one row per customer and
 # touchpoint crosses the network instead of one per response.
@@ -277,9 +294,9 @@ for w in "" "WHERE $win"; do
 done
 
 # ---- DISTINCT and ORDER BY inside the aggregate
-qd="SELECT touchpoint, nps.nps_agg(DISTINCT score), nps.nps_agg(score ORDER BY answered_at) FROM response_by_touchpoint GROUP BY touchpoint"
+qd="SELECT touchpoint, nps.nps_agg(DISTINCT score), nps.nps_agg(score ORDER BY answered_at) FROM response GROUP BY touchpoint"
 pushed "A: DISTINCT / ORDER BY inside the aggregate" "$qd" 2 \
-    '^SELECT touchpoint, nps\.nps_agg\(DISTINCT score\), nps\.nps_agg\(score ORDER BY answered_at ASC NULLS LAST\) FROM public\.response_by_touchpoint GROUP BY 1$'
+    '^SELECT touchpoint, nps\.nps_agg\(DISTINCT score\), nps\.nps_agg\(score ORDER BY answered_at ASC NULLS LAST\) FROM public\.response GROUP BY 1$'
 same "A: DISTINCT / ORDER BY inside the aggregate" "$qd ORDER BY 1" \
     "SELECT touchpoint, nps.nps_agg(DISTINCT score), nps.nps_agg(score ORDER BY answered_at) FROM response_all GROUP BY touchpoint ORDER BY 1"
 qdb="SELECT touchpoint, nps.nps_agg(DISTINCT score) FROM response_by_customer GROUP BY touchpoint"
@@ -288,16 +305,25 @@ if plan "$qdb" | grep -q PARTIAL; then plan "$qdb"; fail "B: DISTINCT: a partial
 same "B: DISTINCT inside the aggregate" "$qdb ORDER BY 1" \
     "SELECT touchpoint, nps.nps_agg(DISTINCT score) FROM response_all GROUP BY touchpoint ORDER BY 1"
 
+# ---- a window aggregate: never pushed; the shards sort, the window runs here
+qo="SELECT touchpoint, answered_at, nps.nps_agg(score) OVER (PARTITION BY touchpoint ORDER BY answered_at ROWS 99 PRECEDING) FROM response"
+pulled "window aggregate" "$qo"
+rs=$(remote_sql "$qo")
+[ "$(printf '%s\n' "$rs" | grep -c 'ORDER BY touchpoint ASC NULLS LAST, answered_at ASC NULLS LAST$')" -eq 2 ] ||
+    fail "window aggregate: the shards do not sort: $rs"
+same "window aggregate" "SELECT md5(string_agg(w::text, ';' ORDER BY touchpoint, answered_at)) FROM ($qo) w" \
+    "SELECT md5(string_agg(w::text, ';' ORDER BY touchpoint, answered_at)) FROM (${qo/FROM response/FROM response_all}) w"
+
 # ---- not shippable: a server without extensions 'nps', a user's function
 qp="SELECT touchpoint, nps.nps_agg(score) FROM response_plain GROUP BY touchpoint"
 pulled "server without extensions 'nps'" "$qp"
 same "server without extensions 'nps'" "$qp ORDER BY 1" \
     "SELECT touchpoint, nps.nps_agg(score) FROM response_all WHERE touchpoint IN ('web', 'app') GROUP BY touchpoint ORDER BY 1"
-qn="SELECT touchpoint, count(*) FROM response_by_touchpoint WHERE nps.nps_category(score) = 'promoter' GROUP BY touchpoint"
+qn="SELECT touchpoint, count(*) FROM response WHERE nps.nps_category(score) = 'promoter' GROUP BY touchpoint"
 pushed "nps_category in WHERE (shippable)" "$qn" 2 "WHERE \(\(nps\.nps_category\(score\) = 'promoter'::nps\.nps_category\)\) GROUP BY 1\$"
 # (plpgsql, so the planner can not inline it into a shippable expression)
 on co -c "CREATE FUNCTION public.is_promoter(s smallint) RETURNS boolean IMMUTABLE LANGUAGE plpgsql AS 'BEGIN RETURN s >= 9; END'"
-qf="SELECT touchpoint, nps.nps_agg(score) FROM response_by_touchpoint WHERE is_promoter(score) GROUP BY touchpoint"
+qf="SELECT touchpoint, nps.nps_agg(score) FROM response WHERE is_promoter(score) GROUP BY touchpoint"
 pulled "a user's function in WHERE" "$qf"
 plan "$qf" | grep -q 'Filter: is_promoter(' || { plan "$qf"; fail "a user's function: no local Filter"; }
 same "a user's function in WHERE" "$qf ORDER BY 1" \
@@ -307,14 +333,14 @@ same "a user's function in WHERE" "$qf ORDER BY 1" \
 got=$(on co -v ON_ERROR_STOP=0 2>&1 <<'SQL' || true
 \set VERBOSITY sqlstate
 BEGIN;
-INSERT INTO response_by_touchpoint VALUES ('c-x', 'store', '2026-10-02 00:00+00', 11, 3, true, 1);
-SELECT touchpoint, nps.nps_agg(score) FROM response_by_touchpoint GROUP BY touchpoint;
+INSERT INTO response VALUES ('c-x', 'store', '2026-10-02 00:00+00', 11, 3, true, 1);
+SELECT touchpoint, nps.nps_agg(score) FROM response GROUP BY touchpoint;
 ROLLBACK;
 SQL
 )
 [ "$got" = "ERROR:  22003" ] || fail "error on a shard: got '$got'"
 echo "ok: an nps_agg error on a shard arrives as ERROR 22003"
-got=$(on s2 -c "SELECT count(*) FROM response_by_touchpoint WHERE score > 10")
+got=$(on s2 -c "SELECT count(*) FROM response WHERE score > 10")
 [ "$got" = 0 ] || fail "the rolled-back row is on shard s2"
 
 echo "fdw.sh: all checks passed"
