@@ -257,6 +257,19 @@ grep -q '^ERROR:  0A000' <<<"$out" || fail "two-worker INSERT with NOTIFY: $out"
 n=$(cq c -c "SELECT count(*) FROM facts.response WHERE id IN (31, 32)")
 [ "$n" = 0 ] || fail "the failed two-worker INSERT left $n rows"
 echo "ok: notification: an INSERT writing to both workers with a detractor fails (0A000: NOTIFY cannot be prepared), nothing inserted"
+# A bulk load: nps.notify = off on the workers for one transaction (SET LOCAL, sent to
+# the workers with citus.propagate_set_commands = local): no NOTIFY, so it commits.
+cq c >/dev/null <<'SQL'
+SET citus.propagate_set_commands = 'local';
+BEGIN;
+SET LOCAL nps.notify = off;
+INSERT INTO facts.response (id, customer, touchpoint_id, answered_at, channel, score)
+VALUES (31, 'c-1', 1, '2026-11-01', 'app', 3), (32, 'c-5', 3, '2026-11-01', 'app', 0);
+COMMIT;
+SQL
+n=$(cq c -c "SELECT count(*) FROM facts.response WHERE id IN (31, 32)")
+[ "$n" = 2 ] || fail "the two-worker INSERT with SET LOCAL nps.notify = off inserted $n rows, expected 2"
+echo "ok: notification: the same INSERT with SET LOCAL nps.notify = off propagated to the workers commits"
 
 # 3. the default payload once each worker's own nps.journey/nps.touchpoint hold the
 #    same rows as the coordinator's (written on the workers directly)
@@ -305,6 +318,14 @@ grep -q 'WindowAgg' <<<"$(sed -n '/Task Count: 4/,$p' <<<"$plan")" ||
 plan=$(funnel_ev 'e.customer COLLATE "C"' | cq c)
 grep -q 'Distributed Subplan' <<<"$plan" && grep -q 'read_intermediate_result' <<<"$plan" ||
     { echo "$plan"; fail "funnel shape with COLLATE \"C\": expected the rows pulled into a subplan"; }
+# a window PARTITIONed BY something other than the distribution column: rows pulled
+plan=$(cq c -c "EXPLAIN (VERBOSE, COSTS OFF)
+  SELECT customer, lag(score) OVER (PARTITION BY touchpoint_id ORDER BY answered_at) FROM facts.response")
+[ "$(head -n1 <<<"$plan")" = WindowAgg ] && ! grep -q 'OVER' <<<"$(grep 'Query:' <<<"$plan")" ||
+    { echo "$plan"; fail "window by touchpoint: expected the WindowAgg on the coordinator"; }
+plan=$(cq c -c "EXPLAIN (VERBOSE, COSTS OFF)
+  SELECT customer, lag(score) OVER (PARTITION BY touchpoint_id, customer ORDER BY answered_at) FROM facts.response")
+grep 'Query:' <<<"$plan" | grep -q 'OVER (PARTITION BY' || { echo "$plan"; fail "window by touchpoint, customer: not pushed"; }
 echo "ok: pushdown: stage NPS splits; per-customer DISTINCT ON + window run on the workers only on the bare distribution column"
 
 # ---------------------------------------------------------------- reference tables
