@@ -19,6 +19,9 @@
 #  - detractor notification on a user's distributed facts.response: the trigger needs
 #    citus.enable_unsafe_triggers, runs on the worker holding the shard, reads that
 #    worker's own nps tables, and its NOTIFY reaches a listener on that worker only
+#  - pushdown of the model's shapes: stage NPS (GROUP BY touchpoint) splits; DISTINCT ON
+#    and a window per customer run on the workers on the bare distribution column only
+#    (not on customer COLLATE "C"); a window not partitioned by customer pulls the rows
 #  - which of the extension's tables can be reference tables, with the exact errors
 # Every check compares real values; nothing depends on timing.
 set -euo pipefail
