@@ -55,24 +55,36 @@ VACUUM ANALYZE bench_window;
 SELECT pg_prewarm('bench'), pg_prewarm('bench_window');
 SQL
 
-declare -A BENCH_MS=()
+declare -A BENCH_MS=() BENCH_CPU=()
 
-# bench_case LABEL SQL: runs SQL BENCH_RUNS times, keeps the best time.
+# bench_case LABEL SQL: runs SQL BENCH_RUNS times, keeps the best wall time and,
+# separately, the best CPU time of the backend (user + system, from
+# log_statement_stats: the whole query string, planning included; the
+# leader's only in parallel plans).  On a shared machine the wall time also counts the time the
+# backend waits for a core; its CPU time does not, so ratios of CPU times move
+# much less with the load of other processes.
 bench_case() {
-    local label=$1 sql=$2 best="" t i
+    local label=$1 sql=$2 best="" cpu="" t c i
     for ((i = 0; i < BENCH_RUNS; i++)); do
-        t=$(psql -c '\timing on' -c "$sql" | awk '/^Time:/ {print $2}')
+        read -r t c < <(psql -c 'SET log_statement_stats = on' -c 'SET client_min_messages = log' \
+                            -c '\timing on' -c "$sql" 2>&1 |
+            awk '/^Time:/ {t = $2} /s user, .* s elapsed$/ {gsub(/!/, ""); c += ($1 + $4) * 1000}
+                 END {print t, c}')
         if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN {exit !(a < b)}'; then best=$t; fi
+        if [ -z "$cpu" ] || awk -v a="$c" -v b="$cpu" 'BEGIN {exit !(a < b)}'; then cpu=$c; fi
     done
     BENCH_MS[$label]=$best
-    printf '  %-58s %10.1f ms\n' "$label" "$best"
+    BENCH_CPU[$label]=$cpu
+    printf '  %-58s %10.1f ms  (CPU %8.1f ms)\n' "$label" "$best" "$cpu"
 }
 
-# bench_ratio A B [TARGET]: prints time(A) / time(B), and the target if given.
+# bench_ratio A B [TARGET]: prints time(A) / time(B), wall and CPU, and the target if given.
 bench_ratio() {
     local a=$1 b=$2 target=${3:-}
-    awk -v a="${BENCH_MS[$a]}" -v b="${BENCH_MS[$b]}" -v la="$a" -v lb="$b" -v t="$target" \
-        'BEGIN { printf "  %-40s / %-30s %6.3fx%s\n", la, lb, a / b, (t == "" ? "" : "   (target " t ")") }'
+    awk -v a="${BENCH_MS[$a]}" -v b="${BENCH_MS[$b]}" -v ca="${BENCH_CPU[$a]}" -v cb="${BENCH_CPU[$b]}" \
+        -v la="$a" -v lb="$b" -v t="$target" \
+        'BEGIN { printf "  %-40s / %-30s %6.3fx  (CPU %6.3fx)%s\n", la, lb, a / b, (cb > 0 ? ca / cb : 0),
+                 (t == "" ? "" : "   (target " t ")") }'
 }
 
 bench_section() { echo; echo "== $*"; }
