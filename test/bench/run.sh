@@ -10,12 +10,15 @@
 #
 #   bash test/bench/run.sh            # full run, about 10 minutes on 2 cores
 #   BENCH_ROWS=1000000 bash test/bench/run.sh   # quick look
+#   BENCH_ONLY="net_promoter_score csat" bash test/bench/run.sh
+#                                     # only those fragments, not the nps_agg cases
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 BENCH_ROWS=${BENCH_ROWS:-10000000}
 BENCH_WINDOW_ROWS=${BENCH_WINDOW_ROWS:-1000000}
 BENCH_RUNS=${BENCH_RUNS:-5}
+BENCH_ONLY=${BENCH_ONLY:-}
 
 trap nps_cleanup EXIT
 nps_ensure_deps
@@ -93,41 +96,53 @@ echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 echo "PostgreSQL: $(psql -Atc 'SHOW server_version'), rows: $BENCH_ROWS (window: $BENCH_WINDOW_ROWS), best of $BENCH_RUNS runs, serial plans unless said"
 
-bench_section "nps_agg, whole table"
-bench_case "count(score)" "SELECT count(score) FROM bench"
-bench_case "nps_agg(score)" "SELECT nps.nps_agg(score) FROM bench"
-bench_case "SQL idiom (FILTER)" "SELECT 100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)) / count(score) FROM bench"
-bench_ratio "nps_agg(score)" "count(score)" "<= 1.10x"
-bench_ratio "SQL idiom (FILTER)" "count(score)"
-bench_ratio "nps_agg(score)" "SQL idiom (FILTER)" "< 1x"
-
-bench_section "nps_agg, GROUP BY touchpoint, segment"
-bench_case "count(score) GROUP BY" "SELECT touchpoint, segment, count(score) FROM bench GROUP BY 1, 2"
-bench_case "nps_agg(score) GROUP BY" "SELECT touchpoint, segment, nps.nps_agg(score) FROM bench GROUP BY 1, 2"
-bench_case "SQL idiom GROUP BY" "SELECT touchpoint, segment, 100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)) / count(score) FROM bench GROUP BY 1, 2"
-bench_ratio "nps_agg(score) GROUP BY" "count(score) GROUP BY" "<= 1.10x"
-bench_ratio "SQL idiom GROUP BY" "count(score) GROUP BY"
-bench_ratio "nps_agg(score) GROUP BY" "SQL idiom GROUP BY" "< 1x"
-
-bench_section "rolling window, ROWS BETWEEN 999 PRECEDING AND CURRENT ROW ($BENCH_WINDOW_ROWS rows)"
+# The rolling frame of every window case, here and in the fragments.
 W="OVER (ORDER BY at ROWS BETWEEN 999 PRECEDING AND CURRENT ROW)"
-bench_case "count(score) OVER w" "SELECT count(x) FROM (SELECT count(score) $W AS x FROM bench_window) s"
-bench_case "nps_agg(score) OVER w" "SELECT count(x) FROM (SELECT nps.nps_agg(score) $W AS x FROM bench_window) s"
-bench_case "SQL idiom OVER w (3 window aggregates)" "SELECT count(x) FROM (SELECT 100.0 * (count(*) FILTER (WHERE score >= 9) $W - count(*) FILTER (WHERE score <= 6) $W) / count(score) $W AS x FROM bench_window) s"
-bench_ratio "nps_agg(score) OVER w" "count(score) OVER w" "<= 1.15x"
-bench_ratio "SQL idiom OVER w (3 window aggregates)" "count(score) OVER w"
-bench_ratio "nps_agg(score) OVER w" "SQL idiom OVER w (3 window aggregates)" "< 1x"
 
-bench_section "parallel plan (2 workers) vs serial plan"
-P="SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;"
-bench_case "nps_agg(score) parallel" "$P SELECT nps.nps_agg(score) FROM bench"
-bench_case "nps_agg(score) GROUP BY parallel" "$P SELECT touchpoint, segment, nps.nps_agg(score) FROM bench GROUP BY 1, 2"
-bench_ratio "nps_agg(score) parallel" "nps_agg(score)"
-bench_ratio "nps_agg(score) GROUP BY parallel" "nps_agg(score) GROUP BY"
+# The cases of nps_agg; skipped when BENCH_ONLY names fragments.
+bench_core() {
+    bench_section "nps_agg, whole table"
+    bench_case "count(score)" "SELECT count(score) FROM bench"
+    bench_case "nps_agg(score)" "SELECT nps.nps_agg(score) FROM bench"
+    bench_case "SQL idiom (FILTER)" "SELECT 100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)) / count(score) FROM bench"
+    bench_ratio "nps_agg(score)" "count(score)" "<= 1.10x"
+    bench_ratio "SQL idiom (FILTER)" "count(score)"
+    bench_ratio "nps_agg(score)" "SQL idiom (FILTER)" "< 1x"
+
+    bench_section "nps_agg, GROUP BY touchpoint, segment"
+    bench_case "count(score) GROUP BY" "SELECT touchpoint, segment, count(score) FROM bench GROUP BY 1, 2"
+    bench_case "nps_agg(score) GROUP BY" "SELECT touchpoint, segment, nps.nps_agg(score) FROM bench GROUP BY 1, 2"
+    bench_case "SQL idiom GROUP BY" "SELECT touchpoint, segment, 100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)) / count(score) FROM bench GROUP BY 1, 2"
+    bench_ratio "nps_agg(score) GROUP BY" "count(score) GROUP BY" "<= 1.10x"
+    bench_ratio "SQL idiom GROUP BY" "count(score) GROUP BY"
+    bench_ratio "nps_agg(score) GROUP BY" "SQL idiom GROUP BY" "< 1x"
+
+    bench_section "rolling window, ROWS BETWEEN 999 PRECEDING AND CURRENT ROW ($BENCH_WINDOW_ROWS rows)"
+    bench_case "count(score) OVER w" "SELECT count(x) FROM (SELECT count(score) $W AS x FROM bench_window) s"
+    bench_case "nps_agg(score) OVER w" "SELECT count(x) FROM (SELECT nps.nps_agg(score) $W AS x FROM bench_window) s"
+    bench_case "SQL idiom OVER w (3 window aggregates)" "SELECT count(x) FROM (SELECT 100.0 * (count(*) FILTER (WHERE score >= 9) $W - count(*) FILTER (WHERE score <= 6) $W) / count(score) $W AS x FROM bench_window) s"
+    bench_ratio "nps_agg(score) OVER w" "count(score) OVER w" "<= 1.15x"
+    bench_ratio "SQL idiom OVER w (3 window aggregates)" "count(score) OVER w"
+    bench_ratio "nps_agg(score) OVER w" "SQL idiom OVER w (3 window aggregates)" "< 1x"
+
+    bench_section "parallel plan (2 workers) vs serial plan"
+    P="SET max_parallel_workers_per_gather = 2; SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;"
+    bench_case "nps_agg(score) parallel" "$P SELECT nps.nps_agg(score) FROM bench"
+    bench_case "nps_agg(score) GROUP BY parallel" "$P SELECT touchpoint, segment, nps.nps_agg(score) FROM bench GROUP BY 1, 2"
+    bench_ratio "nps_agg(score) parallel" "nps_agg(score)"
+    bench_ratio "nps_agg(score) GROUP BY parallel" "nps_agg(score) GROUP BY"
+}
+
+if [ -z "$BENCH_ONLY" ]; then
+    bench_core
+fi
 
 # Area fragments (CSAT/CES/rates, closed loop, ...) add their cases here.
 for fragment in "$(dirname "${BASH_SOURCE[0]}")"/*.sh; do
     case "$(basename "$fragment")" in run.sh | model.sh) continue ;; esac   # model.sh runs on its own
+    if [ -n "$BENCH_ONLY" ] && [[ " $BENCH_ONLY " != *" $(basename "$fragment" .sh) "* ]]; then
+        continue
+    fi
     # shellcheck source=/dev/null
     source "$fragment"
 done
