@@ -56,7 +56,9 @@ ALTER TABLE nps.improvement_action OWNER TO @extowner@;
 CREATE FUNCTION nps.action_effect_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
     window_length interval DEFAULT nps.setting_window_length(),
-    minimum_responses integer DEFAULT nps.setting_min_responses())
+    minimum_responses integer DEFAULT nps.setting_min_responses(),
+    response_table regclass DEFAULT 'nps.response'::pg_catalog.regclass,
+    service_case_table regclass DEFAULT 'nps.service_case'::pg_catalog.regclass)
   RETURNS TABLE (
     action_id integer, title text, state text,
     metric_owner_id integer,
@@ -76,6 +78,10 @@ CREATE FUNCTION nps.action_effect_at(
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 20
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
+  -- The facts (response_table, service_case_table) are read by
+  -- metric_response_results_at and metric_case_results_at, which plan their
+  -- scans with the actual windows; checked here too (one-time filters at the
+  -- end) so that a wrong relation is refused whatever the data.
   WITH p AS (
     SELECT nps.check_window_length($2) AS default_length, nps.check_min_responses($3) AS min_n
   ), a AS (
@@ -100,16 +106,20 @@ BEGIN ATOMIC
            ar.current_nps AS a_nps, ar.current_csat AS a_csat, ar.current_ces AS a_ces, ac.current_rate AS a_rate
       FROM a
       LEFT JOIN LATERAL nps.metric_response_results_at(
-                  CASE WHEN a.started AND a.kind <> 'rate' THEN a.started_at END, a.len) br
+                  CASE WHEN a.started AND a.kind <> 'rate' THEN a.started_at END, a.len,
+                  response_table => $4) br
              ON br.metric_owner_id = a.metric_owner_id
       LEFT JOIN LATERAL nps.metric_case_results_at(
-                  CASE WHEN a.started AND a.kind = 'rate' THEN a.started_at END, a.len) bc
+                  CASE WHEN a.started AND a.kind = 'rate' THEN a.started_at END, a.len,
+                  service_case_table => $5) bc
              ON bc.metric_owner_id = a.metric_owner_id
       LEFT JOIN LATERAL nps.metric_response_results_at(
-                  CASE WHEN a.started AND a.kind <> 'rate' THEN a.after_end END, a.after_end - a.started_at) ar
+                  CASE WHEN a.started AND a.kind <> 'rate' THEN a.after_end END, a.after_end - a.started_at,
+                  response_table => $4) ar
              ON ar.metric_owner_id = a.metric_owner_id
       LEFT JOIN LATERAL nps.metric_case_results_at(
-                  CASE WHEN a.started AND a.kind = 'rate' THEN a.after_end END, a.after_end - a.started_at) ac
+                  CASE WHEN a.started AND a.kind = 'rate' THEN a.after_end END, a.after_end - a.started_at,
+                  service_case_table => $5) ac
              ON ac.metric_owner_id = a.metric_owner_id
   ), stats AS (
     -- as in metric_status_at: only the results of the metric's kind are not
@@ -165,9 +175,11 @@ BEGIN ATOMIC
     LEFT JOIN nps.owner o ON o.id = coalesce(a.owner_id, mo.owner_id)   -- row security may hide it
    WHERE nps.check_window_length($2) IS NOT NULL      -- checked once, before any row
      AND nps.check_min_responses($3) IS NOT NULL       -- (one-time filters)
+     AND nps.check_fact_table($4, 'response') IS NOT NULL
+     AND nps.check_fact_table($5, 'service_case') IS NOT NULL
    ORDER BY a.started_at NULLS LAST, a.id;
 END;
-COMMENT ON FUNCTION nps.action_effect_at(timestamptz, interval, integer) IS
+COMMENT ON FUNCTION nps.action_effect_at(timestamptz, interval, integer, regclass, regclass) IS
   'per improvement action: the metric over the window of length check_after (else window_length) after started_at, clipped at as_of, against the window of the same length before it, with 95% intervals, the change, its p-value from the metric kind''s test and the verdict (improved, worsened, no significant change, too early, not started); the function behind nps.action_effect';
 
 CREATE VIEW nps.action_effect WITH (security_invoker = true) AS
@@ -216,7 +228,9 @@ COMMENT ON COLUMN nps.action_effect.verdict IS 'not started (started_at NULL or 
 CREATE FUNCTION nps.owner_scorecard_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
     window_length interval DEFAULT nps.setting_window_length(),
-    minimum_responses integer DEFAULT nps.setting_min_responses())
+    minimum_responses integer DEFAULT nps.setting_min_responses(),
+    response_table regclass DEFAULT 'nps.response'::pg_catalog.regclass,
+    service_case_table regclass DEFAULT 'nps.service_case'::pg_catalog.regclass)
   RETURNS TABLE (
     owner_id integer, owner_name text, owner_kind text, department text, owner_role name,
     metrics_owned bigint, red bigint, amber bigint, green bigint, insufficient bigint,
@@ -228,6 +242,9 @@ CREATE FUNCTION nps.owner_scorecard_at(
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 20
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
+  -- The facts (response_table, service_case_table) are read by
+  -- metric_status_at and action_effect_at; checked here too (one-time
+  -- filters at the end) so that a wrong relation is refused whatever the data.
   WITH s AS (
     SELECT ms.*,
            CASE ms.status WHEN 'red' THEN 1 WHEN 'amber' THEN 2 WHEN 'green' THEN 3 END AS severity,
@@ -235,7 +252,7 @@ BEGIN ATOMIC
            -- target-to-alert-line gap (1 when there is no such gap)
            nps.direction_sign(ms.direction) * (ms.value - ms.target)
              / coalesce(nullif(abs(ms.target - ms.alert_line), 0), 1) AS margin
-      FROM nps.metric_status_at($1, $2, $3) ms
+      FROM nps.metric_status_at($1, $2, $3, response_table => $4, service_case_table => $5) ms
   ), worst AS (
     SELECT DISTINCT ON (s.owner_id) s.*
       FROM s
@@ -253,7 +270,7 @@ BEGIN ATOMIC
     SELECT ae.*,
            -- checked: the after window is complete at as_of
            ae.window_end = ae.started_at + ae.window_length AS checked
-      FROM nps.action_effect_at($1, $2, $3) ae
+      FROM nps.action_effect_at($1, $2, $3, response_table => $4, service_case_table => $5) ae
   ), open_actions AS (
     SELECT x.owner_id, count(*) AS open
       FROM actions x WHERE x.state IN ('plan', 'do', 'check') GROUP BY x.owner_id
@@ -275,9 +292,11 @@ BEGIN ATOMIC
     LEFT JOIN worst wr ON wr.owner_id = o.id
     LEFT JOIN open_actions oa ON oa.owner_id = o.id
     LEFT JOIN last_checked lc ON lc.owner_id = o.id
+   WHERE nps.check_fact_table($4, 'response') IS NOT NULL
+     AND nps.check_fact_table($5, 'service_case') IS NOT NULL
    ORDER BY coalesce(c.red, 0) DESC, coalesce(c.amber, 0) DESC, o.name, o.id;
 END;
-COMMENT ON FUNCTION nps.owner_scorecard_at(timestamptz, interval, integer) IS
+COMMENT ON FUNCTION nps.owner_scorecard_at(timestamptz, interval, integer, regclass, regclass) IS
   'per owner: how many owned metrics are red, amber, green or insufficient over (as_of - window_length, as_of], the worst one, the open improvement actions and the verdict of the last checked one; the function behind nps.owner_scorecard';
 
 CREATE VIEW nps.owner_scorecard WITH (security_invoker = true) AS

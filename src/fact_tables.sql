@@ -56,11 +56,26 @@ AS $fn$
 -- for fact, with that type; raises otherwise, naming the first column that is
 -- missing (42703) or has another type (42804).  A relation that holds no rows
 -- (an index, a sequence, a composite type) is refused with 42809.
+--
+-- nps.fact_table_columns() is called in the schema the extension lives in
+-- now (pg_extension), not by the name nps: renamed, a look-alike nps could
+-- have taken that name (the *_at functions call this one for any caller,
+-- superusers included).
 DECLARE
   want record;
   actual regtype;
+  wanted text := pg_catalog.format(
+    'SELECT c.column_name, c.column_type FROM %s.fact_table_columns() c WHERE c.fact OPERATOR(pg_catalog.=) $1',
+    (SELECT pg_catalog.quote_ident(n.nspname)
+       FROM pg_catalog.pg_extension e
+       JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+      WHERE e.extname OPERATOR(pg_catalog.=) 'nps'));
+  known boolean := false;
 BEGIN
-  IF NOT EXISTS (SELECT FROM nps.fact_table_columns() c WHERE c.fact = check_fact_table.fact) THEN
+  FOR want IN EXECUTE wanted USING fact LOOP
+    known := true;
+  END LOOP;
+  IF NOT known THEN
     RAISE EXCEPTION 'unknown kind of fact table "%"', fact
       USING ERRCODE = 'invalid_parameter_value',
             DETAIL = 'The kind must be response, journey_event or service_case.';
@@ -70,8 +85,7 @@ BEGIN
     RAISE EXCEPTION '"%" is not a table, view, materialized view or foreign table', relation
       USING ERRCODE = 'wrong_object_type';
   END IF;
-  FOR want IN SELECT c.column_name, c.column_type
-                FROM nps.fact_table_columns() c WHERE c.fact = check_fact_table.fact LOOP
+  FOR want IN EXECUTE wanted USING fact LOOP
     SELECT a.atttypid::regtype INTO actual
       FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = relation AND a.attname = want.column_name

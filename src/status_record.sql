@@ -4,7 +4,10 @@
 -- nps.metric_status_at, which src/upgrade--1.1.sql drops and creates again
 -- (change_q_value): in the upgrade script it follows that file.
 
-CREATE FUNCTION nps.record_metric_status(as_of timestamptz DEFAULT pg_catalog.now())
+CREATE FUNCTION nps.record_metric_status(
+    as_of timestamptz DEFAULT pg_catalog.now(),
+    response_table regclass DEFAULT 'nps.response'::pg_catalog.regclass,
+    service_case_table regclass DEFAULT 'nps.service_case'::pg_catalog.regclass)
   RETURNS SETOF nps.metric_status_log
   LANGUAGE sql VOLATILE
   SET search_path = pg_catalog, pg_temp
@@ -34,7 +37,8 @@ BEGIN ATOMIC
   -- red stays red (amber or green by metric_status, value still on the
   -- wrong side of the line).  insufficient always leaves red.
   WITH raw AS (
-    SELECT s.* FROM nps.metric_status_at($1, nps.setting_window_length(), nps.setting_min_responses()) s
+    SELECT s.* FROM nps.metric_status_at($1, nps.setting_window_length(), nps.setting_min_responses(),
+                                          response_table => $2, service_case_table => $3) s
   ), last_logged AS (
     SELECT DISTINCT ON (l.metric_owner_id) l.metric_owner_id, l.status
       FROM nps.metric_status_log l
@@ -74,7 +78,7 @@ BEGIN ATOMIC
 END;
 -- owned by the extension owner: it may call it (and grant EXECUTE on to a
 -- scheduler role), while PUBLIC may not
-ALTER FUNCTION nps.record_metric_status(timestamptz) OWNER TO @extowner@;
-REVOKE EXECUTE ON FUNCTION nps.record_metric_status(timestamptz) FROM PUBLIC;
-COMMENT ON FUNCTION nps.record_metric_status(timestamptz) IS
-  'logs in nps.metric_status_log every owned metric whose status at as_of (nps.metric_status_at with nps.window_length and nps.min_responses) differs from its last logged one (the first call logs all); a metric last logged red stays red until its value is back at or past the alert line (hysteresis); sends NOTIFY nps_metric_status per logged row with {"metric_owner_id","metric","journey","touchpoint","owner_id","owner_name","old_status","status","value","as_of"}, and returns the rows it logged; a second call at the same as_of logs nothing; for the extension owner (a scheduler such as pg_cron)';
+ALTER FUNCTION nps.record_metric_status(timestamptz, regclass, regclass) OWNER TO @extowner@;
+REVOKE EXECUTE ON FUNCTION nps.record_metric_status(timestamptz, regclass, regclass) FROM PUBLIC;
+COMMENT ON FUNCTION nps.record_metric_status(timestamptz, regclass, regclass) IS
+  'logs in nps.metric_status_log every owned metric whose status at as_of (nps.metric_status_at with nps.window_length and nps.min_responses, over the facts in response_table and service_case_table) differs from its last logged one (the first call logs all); a metric last logged red stays red until its value is back at or past the alert line (hysteresis); sends NOTIFY nps_metric_status per logged row with {"metric_owner_id","metric","journey","touchpoint","owner_id","owner_name","old_status","status","value","as_of"}, and returns the rows it logged; a second call at the same as_of logs nothing; for the extension owner (a scheduler such as pg_cron)';

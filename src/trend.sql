@@ -16,7 +16,9 @@ CREATE FUNCTION nps.metric_trend_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
     bucket interval DEFAULT '7 days',
     buckets integer DEFAULT 12,
-    minimum_responses integer DEFAULT nps.setting_min_responses())
+    minimum_responses integer DEFAULT nps.setting_min_responses(),
+    response_table regclass DEFAULT 'nps.response'::pg_catalog.regclass,
+    service_case_table regclass DEFAULT 'nps.service_case'::pg_catalog.regclass)
   RETURNS TABLE (
     metric_owner_id integer,
     metric text, metric_name text, metric_kind text, direction text, unit text,
@@ -36,7 +38,9 @@ BEGIN ATOMIC
   -- the same order in every bucket (journey, stage, metric, id): its
   -- ordinality orders the rows, then the bucket.  minimum_responses is
   -- checked here: metric_status_at uses it only for assignments without
-  -- their own.
+  -- their own.  The facts (response_table, service_case_table) are read by
+  -- metric_status_at; checked here too (one-time filters) so that a wrong
+  -- relation is refused whatever the data.
   SELECT s.metric_owner_id, s.metric, s.metric_name, s.metric_kind, s.direction, s.unit,
          s.journey_id, s.journey, s.journey_name, s.touchpoint_id, s.touchpoint, s.touchpoint_name,
          s.owner_id, s.owner_name,
@@ -44,11 +48,14 @@ BEGIN ATOMIC
          s.responses, s.value, s.std_error, s.ci_low, s.ci_high,
          s.target, s.alert_line, s.min_responses, s.status
     FROM pg_catalog.generate_series(1, nps.check_buckets($3)) AS b(k)
-    CROSS JOIN LATERAL nps.metric_status_at($1 - ($3 - b.k) * $2, $2, nps.check_min_responses($4)) WITH ORDINALITY AS s
+    CROSS JOIN LATERAL nps.metric_status_at($1 - ($3 - b.k) * $2, $2, nps.check_min_responses($4),
+                                            response_table => $5, service_case_table => $6) WITH ORDINALITY AS s
+   WHERE nps.check_fact_table($5, 'response') IS NOT NULL
+     AND nps.check_fact_table($6, 'service_case') IS NOT NULL
    ORDER BY s.ordinality, b.k;
 END;
-COMMENT ON FUNCTION nps.metric_trend_at(timestamptz, interval, integer, integer) IS
-  'each owned metric (nps.metric_owner) over buckets consecutive windows of length bucket, the last ending at as_of: responses (cases for rates), value, 95% interval and the status each bucket would have had, exactly as nps.metric_status_at(window_end, bucket, minimum_responses) judges it; one row per metric and bucket, oldest bucket first; the function behind nps.metric_trend';
+COMMENT ON FUNCTION nps.metric_trend_at(timestamptz, interval, integer, integer, regclass, regclass) IS
+  'each owned metric (nps.metric_owner) over buckets consecutive windows of length bucket, the last ending at as_of: responses (cases for rates), value, 95% interval and the status each bucket would have had, exactly as nps.metric_status_at(window_end, bucket, minimum_responses, response_table, service_case_table) judges it; one row per metric and bucket, oldest bucket first; the function behind nps.metric_trend';
 
 CREATE VIEW nps.metric_trend WITH (security_invoker = true) AS
   SELECT * FROM nps.metric_trend_at(pg_catalog.now(), '7 days', 12, nps.setting_min_responses());

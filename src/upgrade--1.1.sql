@@ -20,16 +20,156 @@ DROP FUNCTION nps.owner_scorecard_at(timestamptz, interval, integer);
 -- metric_status_at and its view gain change_q_value (Benjamini-Hochberg
 -- across the metrics of one call), and change_significant uses it: a new
 -- column, so both are dropped and created again as views.sql defines them.
+-- They and their parts metric_response_results_at and metric_case_results_at
+-- also take the fact tables to read (response_table, service_case_table:
+-- fact_tables.sql, issue 8): new signatures, so these are dropped and
+-- created again too.
 -- What depends on them is created after this file (owner_scorecard_at in
 -- action.sql, dropped above; metric_trend_at in trend.sql;
 -- record_metric_status in status_record.sql).
 DROP VIEW nps.metric_status;
 DROP FUNCTION nps.metric_status_at(timestamptz, interval, integer);
+DROP FUNCTION nps.metric_response_results_at(timestamptz, interval);
+DROP FUNCTION nps.metric_case_results_at(timestamptz, interval);
+
+CREATE FUNCTION nps.metric_response_results_at(
+    as_of timestamptz, window_length interval,
+    response_table regclass DEFAULT 'nps.response'::pg_catalog.regclass)
+  RETURNS TABLE (
+    metric_owner_id integer,
+    current_nps nps.nps_result, previous_nps nps.nps_result,
+    current_csat nps.csat_result, previous_csat nps.csat_result,
+    current_ces nps.ces_result, previous_ces nps.ces_result)
+  LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 50
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A query over a relation known only when it runs is planned then, with the
+-- actual window (a custom plan: parallel scans, hash aggregation).  Its text
+-- names nothing by a name someone else could have given to another object:
+-- the relation is printed from its oid (format's %s of a regclass, quoted);
+-- the extension's own objects are qualified with the schema the extension
+-- lives in now (pg_extension, not the name nps: renamed, a look-alike nps
+-- could have taken that name), and each function is called with arguments
+-- of exactly its parameter types and no defaulted argument left out, so no
+-- overload added to that schema is a better or an equal match.
+DECLARE
+  ext text := (SELECT pg_catalog.quote_ident(n.nspname)
+                 FROM pg_catalog.pg_extension e
+                 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+                WHERE e.extname OPERATOR(pg_catalog.=) 'nps');
+BEGIN
+  EXECUTE pg_catalog.format('SELECT %s.check_fact_table($1, $2)', ext) USING response_table, 'response'::text;
+  RETURN QUERY EXECUTE pg_catalog.format($q$
+  WITH w AS (
+    SELECT $1 - %2$s.check_window_length($2) AS current_start, $1 - 2 * $2 AS previous_start, $1 AS window_end
+  ), groups AS MATERIALIZED (    -- per touchpoint, segment, channel and window
+    SELECT r.touchpoint_id AS tp, r.segment AS seg, r.channel AS chan,
+           r.answered_at > w.current_start AS is_current,
+           %2$s.nps_agg(r.score) AS nps_res,
+           %2$s.csat_agg(r.csat, 5, 4) AS csat_res,     -- 1-5, satisfied 4-5
+           %2$s.ces_agg(r.ces, 7, 5) AS ces_res         -- 1-7, easy 5-7
+      FROM %1$s r, w
+     WHERE r.answered_at > w.previous_start AND r.answered_at <= w.window_end
+       AND EXISTS (SELECT FROM %2$s.metric_owner mo JOIN %2$s.metric m ON m.code = mo.metric
+                    WHERE m.metric_kind IN ('nps', 'csat', 'ces'))
+     GROUP BY 1, 2, 3, 4
+  ), scoped AS (                 -- the groups in each assignment's scope
+    SELECT mt.metric_owner_id, m.metric_kind, g.*
+      FROM %2$s.metric_owner_touchpoints() mt
+      JOIN %2$s.metric_owner mo ON mo.id = mt.metric_owner_id
+      JOIN %2$s.metric m ON m.code = mo.metric
+      JOIN groups g ON g.tp = mt.touchpoint_id
+     WHERE (m.segment IS NULL OR g.seg = m.segment)
+       AND (m.channel IS NULL OR g.chan = m.channel)
+  )
+  SELECT s.metric_owner_id,
+         %2$s.nps_rollup(s.nps_res) FILTER (WHERE s.metric_kind = 'nps' AND s.is_current),
+         %2$s.nps_rollup(s.nps_res) FILTER (WHERE s.metric_kind = 'nps' AND NOT s.is_current),
+         %2$s.csat_rollup(s.csat_res) FILTER (WHERE s.metric_kind = 'csat' AND s.is_current),
+         %2$s.csat_rollup(s.csat_res) FILTER (WHERE s.metric_kind = 'csat' AND NOT s.is_current),
+         %2$s.ces_rollup(s.ces_res) FILTER (WHERE s.metric_kind = 'ces' AND s.is_current),
+         %2$s.ces_rollup(s.ces_res) FILTER (WHERE s.metric_kind = 'ces' AND NOT s.is_current)
+    FROM scoped s
+   GROUP BY s.metric_owner_id
+  $q$, response_table, ext) USING as_of, window_length;
+END
+$fn$;
+ALTER FUNCTION nps.metric_response_results_at(timestamptz, interval, regclass) OWNER TO @extowner@;
+COMMENT ON FUNCTION nps.metric_response_results_at(timestamptz, interval, regclass) IS
+  'internal (part of metric_status_at): for each assignment of a response metric (metric_kind nps, csat or ces), the result of its kind over the responses of its scope (touchpoints, segment, channel) in the current window (as_of - window_length, as_of] and the previous one before it; the results of other kinds are NULL';
+
+CREATE FUNCTION nps.metric_case_results_at(
+    as_of timestamptz, window_length interval,
+    service_case_table regclass DEFAULT 'nps.service_case'::pg_catalog.regclass)
+  RETURNS TABLE (metric_owner_id integer, current_rate nps.rate_result, previous_rate nps.rate_result)
+  LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 50
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- A query over a relation known only when it runs is planned then, with the
+-- actual window (a custom plan: parallel scans, hash aggregation).  Its text
+-- names nothing by a name someone else could have given to another object:
+-- the relation is printed from its oid (format's %s of a regclass, quoted);
+-- the extension's own objects are qualified with the schema the extension
+-- lives in now (pg_extension, not the name nps: renamed, a look-alike nps
+-- could have taken that name), and each function is called with arguments
+-- of exactly its parameter types and no defaulted argument left out, so no
+-- overload added to that schema is a better or an equal match.
+DECLARE
+  ext text := (SELECT pg_catalog.quote_ident(n.nspname)
+                 FROM pg_catalog.pg_extension e
+                 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+                WHERE e.extname OPERATOR(pg_catalog.=) 'nps');
+BEGIN
+  EXECUTE pg_catalog.format('SELECT %s.check_fact_table($1, $2)', ext) USING service_case_table, 'service_case'::text;
+  RETURN QUERY EXECUTE pg_catalog.format($q$
+  WITH w AS (
+    SELECT $1 - %2$s.check_window_length($2) AS current_start, $1 - 2 * $2 AS previous_start, $1 AS window_end
+  ), counted AS (
+    SELECT mt.metric_owner_id,
+           c.opened_at > w.current_start AS is_current,
+           -- what each rate measure counts, with what was known at as_of;
+           -- NULL = not counted (yet): see nps.metric.measure
+           CASE m.measure
+             WHEN 'first_contact_resolution' THEN
+               CASE WHEN c.resolved_at <= w.window_end THEN c.contacts = 1 AND NOT c.reopened END
+             WHEN 'first_response_within_sla' THEN
+               CASE WHEN c.first_response_at <= w.window_end OR c.opened_at + m.sla <= w.window_end
+                    THEN coalesce(c.first_response_at <= w.window_end
+                                  AND c.first_response_at <= c.opened_at + m.sla, false) END
+             WHEN 'resolution_within_sla' THEN
+               CASE WHEN c.resolved_at <= w.window_end OR c.opened_at + m.sla <= w.window_end
+                    THEN coalesce(c.resolved_at <= w.window_end
+                                  AND c.resolved_at <= c.opened_at + m.sla, false) END
+             WHEN 'complaint' THEN c.complaint
+             WHEN 'reopened' THEN
+               CASE WHEN c.resolved_at <= w.window_end THEN c.reopened END
+           END AS hit
+      FROM %2$s.metric_owner_touchpoints() mt
+      JOIN %2$s.metric_owner mo ON mo.id = mt.metric_owner_id
+      JOIN %2$s.metric m ON m.code = mo.metric
+      JOIN %1$s c ON c.touchpoint_id = mt.touchpoint_id
+      CROSS JOIN w
+     WHERE m.metric_kind = 'rate'
+       AND c.opened_at > w.previous_start AND c.opened_at <= w.window_end
+  )
+  SELECT x.metric_owner_id,
+         %2$s.rate_agg(x.hit) FILTER (WHERE x.is_current),
+         %2$s.rate_agg(x.hit) FILTER (WHERE NOT x.is_current)
+    FROM counted x
+   GROUP BY x.metric_owner_id
+  $q$, service_case_table, ext) USING as_of, window_length;
+END
+$fn$;
+ALTER FUNCTION nps.metric_case_results_at(timestamptz, interval, regclass) OWNER TO @extowner@;
+COMMENT ON FUNCTION nps.metric_case_results_at(timestamptz, interval, regclass) IS
+  'internal (part of metric_status_at): for each assignment of a rate metric, the rate of its measure over the service cases of its touchpoints opened in the current window (as_of - window_length, as_of] and in the previous one before it, each case judged with what was known at as_of';
 
 CREATE FUNCTION nps.metric_status_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
     window_length interval DEFAULT nps.setting_window_length(),
-    minimum_responses integer DEFAULT nps.setting_min_responses())
+    minimum_responses integer DEFAULT nps.setting_min_responses(),
+    response_table regclass DEFAULT 'nps.response'::pg_catalog.regclass,
+    service_case_table regclass DEFAULT 'nps.service_case'::pg_catalog.regclass)
   RETURNS TABLE (
     metric_owner_id integer,
     metric text, metric_name text, metric_kind text, direction text, unit text,
@@ -47,6 +187,10 @@ CREATE FUNCTION nps.metric_status_at(
   LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 50
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
+  -- The facts are read by metric_response_results_at (response_table) and
+  -- metric_case_results_at (service_case_table), which plan their scans
+  -- with the actual window; checked here too (one-time filters at the end)
+  -- so that a wrong relation is refused whatever the data.
   WITH w AS (
     SELECT $1 - nps.check_window_length($2) AS current_start, $1 AS window_end,
            nps.check_min_responses($3) AS min_n
@@ -54,8 +198,8 @@ BEGIN ATOMIC
     SELECT mo.id AS metric_owner_id, rr.current_nps, rr.previous_nps, rr.current_csat,
            rr.previous_csat, rr.current_ces, rr.previous_ces, cr.current_rate, cr.previous_rate
       FROM nps.metric_owner mo
-      LEFT JOIN nps.metric_response_results_at($1, $2) rr ON rr.metric_owner_id = mo.id
-      LEFT JOIN nps.metric_case_results_at($1, $2) cr ON cr.metric_owner_id = mo.id
+      LEFT JOIN nps.metric_response_results_at($1, $2, response_table => $4) rr ON rr.metric_owner_id = mo.id
+      LEFT JOIN nps.metric_case_results_at($1, $2, service_case_table => $5) cr ON cr.metric_owner_id = mo.id
   ), stats AS (
     -- Only the results of the metric's kind are not NULL, so coalesce picks
     -- them; every statistic comes from the C functions of that kind:
@@ -129,10 +273,12 @@ BEGIN ATOMIC
     JOIN nps.owner o ON o.id = mo.owner_id
     CROSS JOIN w
     JOIN adjusted v ON v.metric_owner_id = mo.id
+   WHERE nps.check_fact_table($4, 'response') IS NOT NULL
+     AND nps.check_fact_table($5, 'service_case') IS NOT NULL
    ORDER BY j.code, t.stage_order NULLS FIRST, m.code, mo.id;
 END;
-COMMENT ON FUNCTION nps.metric_status_at(timestamptz, interval, integer) IS
-  'status of every owned metric (nps.metric_owner) over (as_of - window_length, as_of]: value, 95% interval, red/amber/green/insufficient, and the change from the previous window with its test; the function behind nps.metric_status';
+COMMENT ON FUNCTION nps.metric_status_at(timestamptz, interval, integer, regclass, regclass) IS
+  'status of every owned metric (nps.metric_owner) over (as_of - window_length, as_of]: value, 95% interval, red/amber/green/insufficient, and the change from the previous window with its test, over the facts in response_table and service_case_table (default nps.response and nps.service_case); the function behind nps.metric_status';
 
 CREATE VIEW nps.metric_status WITH (security_invoker = true) AS
   SELECT * FROM nps.metric_status_at(pg_catalog.now(), nps.setting_window_length(), nps.setting_min_responses());

@@ -30,6 +30,10 @@
 #       installer's own table (implicit casts on the transition table),
 #       pg_temp shadowing, a superuser with the installer's schema first in
 #       search_path
+#   c10m fact relations the caller names to the metric functions (regclass
+#       arguments, issue 8): names that are SQL text run nothing, for the
+#       attacker and for a superuser; a relation the caller may not read is
+#       refused (42501)
 #
 # The planted code (att.payload) records current_user in a table the attacker
 # owns, counts in a sequence (not rolled back with the transaction) every run
@@ -68,7 +72,7 @@ VIEWER=nps_sec_viewer
 ROLES="$ATT $VICTIM $OWN_A $OWN_B $OWN_J $SNOOP $FRIEND $VIEWER"
 DBS="nps_sec_c0 nps_sec_c1 nps_sec_c1ref nps_sec_c1any nps_sec_c2 nps_sec_c3fn nps_sec_c3tab
      nps_sec_c3type nps_sec_c3op nps_sec_c4a nps_sec_victim nps_sec_c5 nps_sec_c5r nps_sec_c8
-     nps_sec_c9trg nps_sec_c9tmp"
+     nps_sec_c9trg nps_sec_c9tmp nps_sec_c10m"
 
 FAILED=0
 PASSED=0
@@ -1147,6 +1151,71 @@ SELECT nps.enable_owner_security(); SELECT * FROM nps.owned_touchpoints(); SELEC
 SQL
     }
     attack "c9.3 a superuser with the installer's schema first in search_path runs nothing planted" nps_sec_c9tmp c93
+fi
+
+# c10m: the metric functions read fact tables named by the caller (regclass
+# arguments, issue 8).  A relation whose name is SQL text (quotes, semicolons,
+# a comment) is read as that relation: format's %s of a regclass quotes it, so
+# nothing of the name runs, also for a superuser calling with the attacker's
+# table; a relation the caller may not read is refused (42501), the functions
+# lending no rights (they are not SECURITY DEFINER).
+newdb nps_sec_c10m "$ATT"
+if install_or_ok "c10m fact tables by name" nps_sec_c10m "$ATT"; then
+    plant_payload nps_sec_c10m
+    seed "$ATT" nps_sec_c10m
+    as_att nps_sec_c10m <<'SQL'
+-- an action (action_effect_at reads the facts of started actions only)
+INSERT INTO nps.improvement_action (metric_owner_id, title, planned_at, started_at, check_after, state)
+SELECT min(id), 'x', now() - interval '20 days', now() - interval '1 day', '12 hours', 'check' FROM nps.metric_owner;
+CREATE TABLE att."r"";DROP TABLE nps.metric_owner CASCADE;SELECT att.payload('name')--" AS SELECT * FROM nps.response;
+CREATE TABLE att."c');SELECT att.payload('name');--" AS SELECT * FROM nps.service_case;
+SQL
+    c10m_funcs=(
+      "nps.metric_response_results_at(now(), '30 days', %R)"
+      "nps.metric_case_results_at(now(), '30 days', %C)"
+      "nps.metric_status_at(now(), '30 days', 1, %R, %C)"
+      "nps.metric_trend_at(now(), '7 days', 4, 1, %R, %C)"
+      "nps.action_effect_at(now(), '30 days', 1, %R, %C)"
+      "nps.owner_scorecard_at(now(), '30 days', 1, %R, %C)"
+    )
+    R_ATT=$(q -d nps_sec_c10m -c "SELECT quote_literal(c.oid::regclass::text) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'att' AND c.relname LIKE 'r\"%'")
+    C_ATT=$(q -d nps_sec_c10m -c "SELECT quote_literal(c.oid::regclass::text) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'att' AND c.relname LIKE 'c''%'")
+    c10m_same=0
+    c10m_calls() { # reader: the attacker and a superuser read through the hostile names
+        local f call got want
+        for f in "${c10m_funcs[@]}"; do
+            call=${f//%R/$R_ATT}; call=${call//%C/$C_ATT}
+            want=${f//%R/\'nps.response\'}; want=${want//%C/\'nps.service_case\'}
+            # one statement: the same now() on both sides
+            got=$(echo "SELECT (SELECT md5(string_agg(x::text, '|')) FROM $call x)
+                               IS NOT DISTINCT FROM (SELECT md5(string_agg(x::text, '|')) FROM $want x);" |
+                  as_role "$ATT" nps_sec_c10m)
+            [ "$got" = t ] && c10m_same=$((c10m_same + 1))
+            echo "SELECT count(*) FROM $call x;" | as_su nps_sec_c10m
+        done
+    }
+    attack "c10m.1 fact relations named like SQL run nothing (attacker and superuser read them)" nps_sec_c10m c10m_calls
+    if [ "$c10m_same" = "${#c10m_funcs[@]}" ] &&
+       [ "$(q -d nps_sec_c10m -c "SELECT count(*) FROM nps.metric_owner")" -gt 0 ]; then
+        ok "c10m.2 each function over the hostile names returns the rows of the default call; nps.metric_owner is intact"
+    else
+        notok "c10m.2 hostile names" "$c10m_same of ${#c10m_funcs[@]} functions returned the default rows, or nps.metric_owner is gone"
+    fi
+    # a relation the caller may not read: a superuser's copy without grants
+    q -d nps_sec_c10m -c "CREATE TABLE public.private_response AS SELECT * FROM nps.response;
+                          CREATE TABLE public.private_case AS SELECT * FROM nps.service_case;
+                          REVOKE ALL ON public.private_response, public.private_case FROM PUBLIC"
+    c10m_denied=0
+    for f in "${c10m_funcs[@]}"; do
+        call=${f//%R/\'public.private_response\'}; call=${call//%C/\'public.private_case\'}
+        got=$(printf '%s\n' '\set VERBOSITY sqlstate' "SELECT count(*) FROM $call x;" | as_role "$ATT" nps_sec_c10m)
+        if [ "$got" = "ERROR:  42501" ]; then c10m_denied=$((c10m_denied + 1)); else echo "c10m.3 $call: $got" >>"$LOG"; fi
+    done
+    if [ "$c10m_denied" = "${#c10m_funcs[@]}" ]; then
+        ok "c10m.3 a fact relation the caller may not read is refused (42501) by every metric function"
+    else
+        notok "c10m.3 unreadable fact relation" "only $c10m_denied of ${#c10m_funcs[@]} functions refused it with 42501"
+    fi
 fi
 
 echo "# $PASSED ok, $FAILED not ok (details: $LOG)"
