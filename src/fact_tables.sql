@@ -56,11 +56,23 @@ AS $fn$
 -- for fact, with that type; raises otherwise, naming the first column that is
 -- missing (42703) or has another type (42804).  A relation that holds no rows
 -- (an index, a sequence, a composite type) is refused with 42809.
+--
+-- plpgsql looks names up when it runs, and the extension owner may have
+-- renamed schema nps and planted a look-alike nps: the extension's own
+-- functions are reached through its schema as pg_extension records it, by
+-- oid, never through the name nps.
 DECLARE
   want record;
   actual regtype;
+  ext name;
+  known boolean;
 BEGIN
-  IF NOT EXISTS (SELECT FROM nps.fact_table_columns() c WHERE c.fact = check_fact_table.fact) THEN
+  SELECT n.nspname INTO ext
+    FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+   WHERE e.extname = 'nps';
+  EXECUTE pg_catalog.format('SELECT EXISTS (SELECT FROM %I.fact_table_columns() c WHERE c.fact = $1)', ext)
+    INTO known USING fact;
+  IF NOT known THEN
     RAISE EXCEPTION 'unknown kind of fact table "%"', fact
       USING ERRCODE = 'invalid_parameter_value',
             DETAIL = 'The kind must be response, journey_event or service_case.';
@@ -70,8 +82,9 @@ BEGIN
     RAISE EXCEPTION '"%" is not a table, view, materialized view or foreign table', relation
       USING ERRCODE = 'wrong_object_type';
   END IF;
-  FOR want IN SELECT c.column_name, c.column_type
-                FROM nps.fact_table_columns() c WHERE c.fact = check_fact_table.fact LOOP
+  FOR want IN EXECUTE pg_catalog.format('SELECT c.column_name, c.column_type
+                                            FROM %I.fact_table_columns() c WHERE c.fact = $1', ext)
+                USING fact LOOP
     SELECT a.atttypid::regtype INTO actual
       FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = relation AND a.attname = want.column_name

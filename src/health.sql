@@ -75,14 +75,22 @@ CREATE FUNCTION nps.customer_health_at(
   SET search_path = pg_catalog, pg_temp
   SET jit = off     -- many customers but simple expressions: compiling costs more than it saves
 AS $fn$
+-- The fact tables (README "Reading your own fact tables") are checked, then
+-- read through format('%s', regclass), which prints the schema-qualified,
+-- quoted name; EXECUTE ... USING plans with the actual as_of and window.
+-- plpgsql looks names up when it runs, and the extension owner may have
+-- renamed schema nps and planted a look-alike nps (test/t/security.sh, c2):
+-- the extension's own objects are reached through its schema as
+-- pg_extension records it (ext), never through the name nps.
+DECLARE
+  ext name;
 BEGIN
-  -- the fact tables (README "Reading your own fact tables"): checked, then
-  -- read through format('%s', regclass), which prints the schema-qualified,
-  -- quoted name; EXECUTE ... USING plans with the actual as_of and window
-  PERFORM nps.check_window_length(window_length);
-  PERFORM nps.check_fact_table(response_table, 'response');
-  PERFORM nps.check_fact_table(journey_event_table, 'journey_event');
-  PERFORM nps.check_fact_table(service_case_table, 'service_case');
+  SELECT n.nspname INTO ext
+    FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+   WHERE e.extname = 'nps';
+  EXECUTE pg_catalog.format('SELECT %1$I.check_window_length($1), %1$I.check_fact_table($2, ''response''), '
+                            '%1$I.check_fact_table($3, ''journey_event''), %1$I.check_fact_table($4, ''service_case'')', ext)
+    USING window_length, response_table, journey_event_table, service_case_table;
   RETURN QUERY EXECUTE pg_catalog.format($q$
   WITH wt AS (            -- one row: each term's weight and cap (the user's row, else the built-in one)
     SELECT max(x.weight) FILTER (WHERE x.term = 'latest_score') AS w_score,
@@ -97,8 +105,8 @@ BEGIN
            max(x.weight) FILTER (WHERE x.term = 'inactivity') AS w_inactive,
            max(x.cap) FILTER (WHERE x.term = 'inactivity') AS c_inactive
       FROM (SELECT DISTINCT ON (h.term) h.term, h.weight,
-                   coalesce(h.cap, (SELECT b.cap FROM nps.health_weight b WHERE b.term = h.term AND b.builtin)) AS cap
-              FROM nps.health_weight h
+                   coalesce(h.cap, (SELECT b.cap FROM %4$I.health_weight b WHERE b.term = h.term AND b.builtin)) AS cap
+              FROM %4$I.health_weight h
              ORDER BY h.term, h.builtin) x
   ), rows AS (          -- one scan of each source, in one list grouped once
     SELECT r.customer, r.answered_at AS answer_at, r.score, r.csat,
@@ -133,7 +141,7 @@ BEGIN
            -- microseconds since 1900 * 16 + score (scores are 0..10)
            max((extract(epoch FROM x.answer_at - timestamptz '1900-01-01 00:00+00') * 1000000)::bigint * 16
                + x.score) AS latest_key,
-           nps.csat_agg(x.csat, 5, 4) AS csat_res,
+           %4$I.csat_agg(x.csat, 5, 4) AS csat_res,
            count(*) FILTER (WHERE x.complaint) AS complaints,
            count(*) FILTER (WHERE x.open) AS open,
            count(*) FILTER (WHERE x.reopened) AS reopened,
@@ -181,7 +189,7 @@ BEGIN
                       / nullif(coalesce(s.k_score, 0) + coalesce(s.k_csat, 0) + s.k_always, 0)) AS score
       FROM scored s
   )
-  SELECT h.customer, h.latest_at, h.latest_score, nps.nps_category(h.latest_score),
+  SELECT h.customer, h.latest_at, h.latest_score, %4$I.nps_category(h.latest_score),
          h.n, coalesce(h.csat_n, 0), h.csat,
          h.complaints, h.open, h.reopened, h.waiting,
          h.last_at, extract(epoch FROM $1 - h.last_at)::double precision / 86400,
@@ -189,7 +197,7 @@ BEGIN
          CASE WHEN h.score >= 70 THEN 'healthy' WHEN h.score >= 40 THEN 'watch' WHEN h.score IS NOT NULL THEN 'at risk' END
     FROM health h
    ORDER BY h.score NULLS LAST, h.customer;
-$q$, response_table, journey_event_table, service_case_table)
+$q$, response_table, journey_event_table, service_case_table, ext)
   USING as_of, window_length;
 END;
 $fn$;
