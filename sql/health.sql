@@ -131,5 +131,81 @@ SET nps.window_length = '30 days';
 SELECT customer, tier FROM nps.customer_health ORDER BY customer;
 RESET nps.window_length;
 
+-- the fact tables as regclass arguments (README "Reading your own fact
+-- tables"): copies in the user's own tables give the same rows as the
+-- default call, in the same order
+CREATE SCHEMA facts;
+CREATE TABLE facts.response AS SELECT * FROM nps.response;
+CREATE TABLE facts.journey_event AS SELECT * FROM nps.journey_event;
+CREATE TABLE facts.service_case AS SELECT * FROM nps.service_case;
+SELECT (SELECT count(*) FROM nps.customer_health_at(:as_of, '30 days')) AS default_rows,
+       (SELECT count(*) FROM nps.customer_health_at(:as_of, '30 days', 'facts.response',
+                                                    'facts.journey_event', 'facts.service_case')) AS user_rows,
+       (SELECT count(*) FROM (SELECT * FROM nps.customer_health_at(:as_of, '30 days')
+                              EXCEPT ALL
+                              SELECT * FROM nps.customer_health_at(:as_of, '30 days', 'facts.response',
+                                                                   'facts.journey_event', 'facts.service_case')) x) AS default_not_user,
+       (SELECT count(*) FROM (SELECT * FROM nps.customer_health_at(:as_of, '30 days', 'facts.response',
+                                                                   'facts.journey_event', 'facts.service_case')
+                              EXCEPT ALL
+                              SELECT * FROM nps.customer_health_at(:as_of, '30 days')) x) AS user_not_default,
+       (SELECT array_agg(customer) FROM nps.customer_health_at(:as_of, '30 days')) =
+       (SELECT array_agg(customer) FROM nps.customer_health_at(:as_of, '30 days', 'facts.response',
+                                                               'facts.journey_event', 'facts.service_case')) AS same_order;
+-- the same over the 10-day window, and each relation by name on its own
+SELECT (SELECT count(*) FROM (SELECT * FROM nps.customer_health_at(:as_of, '10 days')
+                              EXCEPT ALL
+                              SELECT * FROM nps.customer_health_at(:as_of, '10 days', 'facts.response',
+                                                                   'facts.journey_event', 'facts.service_case')) x) AS differ_10_days,
+       (SELECT count(*) FROM nps.customer_health_at(:as_of, '30 days', service_case_table => 'facts.service_case')) AS cases_by_name,
+       (SELECT count(*) FROM nps.customer_health_at(:as_of, '30 days', journey_event_table => 'facts.journey_event')) AS events_by_name;
+-- what is read is the relation given: an event only in the user's table
+-- makes erin (quiet since March) active; a view over it works as well
+INSERT INTO facts.journey_event (customer, touchpoint_id, occurred_at) VALUES ('erin', 1, '2024-06-29 12:00+00');
+CREATE VIEW facts.event_view AS SELECT * FROM facts.journey_event;
+SELECT customer, latest_score, responses, round(days_since_last_interaction::numeric, 2) AS days, tier
+  FROM nps.customer_health_at(:as_of, '30 days', journey_event_table => 'facts.event_view') WHERE customer = 'erin';
+SELECT count(*) AS erin_by_default FROM nps.customer_health_at(:as_of, '30 days') WHERE customer = 'erin';
+-- errors: a missing column (42703), a mistyped one (42804), an index (42809);
+-- a NULL relation returns no rows (STRICT)
+CREATE TABLE facts.no_csat AS SELECT * FROM nps.response;
+ALTER TABLE facts.no_csat DROP COLUMN csat;
+CREATE TABLE facts.int_complaint AS SELECT * FROM nps.service_case;
+ALTER TABLE facts.int_complaint ALTER COLUMN complaint TYPE integer USING complaint::integer;
+SELECT * FROM nps.customer_health_at(:as_of, '30 days', 'facts.no_csat');                              -- 42703
+SELECT * FROM nps.customer_health_at(:as_of, '30 days', service_case_table => 'facts.int_complaint');  -- 42804
+SELECT * FROM nps.customer_health_at(:as_of, '30 days', 'nps.response_customer_answered_at_idx');      -- 42809
+SELECT * FROM nps.customer_health_at(:as_of, '0 days', 'facts.response');                             -- 22023
+SELECT count(*) FROM nps.customer_health_at(:as_of, '30 days', NULL);
+\set VERBOSITY default
+SELECT * FROM nps.customer_health_at(:as_of, '30 days', 'facts.no_csat');
+SELECT * FROM nps.customer_health_at(:as_of, '30 days', service_case_table => 'facts.int_complaint');
+\set VERBOSITY sqlstate
+-- the relation's name goes into the query through format('%s', regclass):
+-- schema-qualified and quoted, never run as SQL
+CREATE TABLE facts."x"");DROP TABLE nps.health_weight;--" AS SELECT * FROM nps.response;
+SELECT count(*) AS rows
+  FROM nps.customer_health_at(:as_of, '30 days', 'facts."x"");DROP TABLE nps.health_weight;--"');
+SELECT count(*) AS weights_still_there FROM nps.health_weight;
+-- the caller's own rights: a role that may not read the relation gets 42501
+CREATE ROLE regress_nps_health_reader;
+GRANT USAGE ON SCHEMA nps, facts TO regress_nps_health_reader;
+GRANT SELECT ON nps.health_weight TO regress_nps_health_reader;
+GRANT SELECT ON facts.journey_event, facts.service_case TO regress_nps_health_reader;
+SET ROLE regress_nps_health_reader;
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+SELECT count(*) FROM nps.customer_health_at(:as_of, '30 days', 'facts.response', 'facts.journey_event', 'facts.service_case');
+\set SHOW_CONTEXT errors
+\set VERBOSITY sqlstate
+RESET ROLE;
+GRANT SELECT ON facts.response TO regress_nps_health_reader;
+SET ROLE regress_nps_health_reader;
+SELECT count(*) FROM nps.customer_health_at(:as_of, '30 days', 'facts.response', 'facts.journey_event', 'facts.service_case');
+RESET ROLE;
+DROP OWNED BY regress_nps_health_reader;
+DROP ROLE regress_nps_health_reader;
+DROP SCHEMA facts CASCADE;
+
 TRUNCATE nps.response, nps.journey_event, nps.service_case, nps.metric_owner,
          nps.owner, nps.touchpoint, nps.journey, nps.improvement_action RESTART IDENTITY CASCADE;

@@ -33,6 +33,20 @@ SET nps.min_responses = 'many';
 SET nps.min_responses = 100;
 SELECT nps.setting_min_responses();
 SET nps.notify = maybe;
+-- nps.change_fdr: the false discovery rate of metric_status's change alarms,
+-- a real in (0, 0.5], default 0.01
+SHOW nps.change_fdr;
+SELECT nps.setting_change_fdr();
+SET nps.change_fdr = 0;                   -- 0 would switch change alarms off
+SET nps.change_fdr = -0.01;
+SET nps.change_fdr = 0.51;
+SET nps.change_fdr = 'often';
+SET nps.change_fdr = 0.5;
+SELECT nps.setting_change_fdr();
+SET nps.change_fdr = 1e-6;
+SELECT nps.setting_change_fdr();
+RESET nps.change_fdr;
+SELECT nps.setting_change_fdr();
 SET nps.unknown = 1;                      -- the nps prefix is reserved
 SET nps."window" = '7 days';              -- the old name is gone (no alias before 1.0)
 SELECT nps.setting_window_length(), nps.setting_followup_sla(), nps.setting_min_responses();
@@ -41,6 +55,7 @@ SELECT nps.setting_window_length(), nps.setting_followup_sla(), nps.setting_min_
 \set VERBOSITY default
 SET nps.window_length = 'nonsense';
 SET nps.followup_sla = '-1 hour';
+SET nps.change_fdr = 0;
 \set VERBOSITY sqlstate
 
 -- SET LOCAL and RESET

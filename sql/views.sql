@@ -155,7 +155,8 @@ INSERT INTO nps.metric_owner (metric, journey_id, touchpoint_id, owner_id, targe
   ('nps_vip', 1, NULL, 4, 60, 10, 5);   -- VIP 50 < 60, 8 >= 5 responses: amber
 
 -- change from the previous window:
---   presales -25 -> 25 (+50, significant); checkout -50 -> -50 (0, p = 1)
+--   presales -25 -> 25 (+50, p 0.009, q 0.027: not significant at the default
+--   nps.change_fdr 0.01, see below); checkout -50 -> -50 (0, p = 1)
 --   buy: previous n 80, P 15, D 45 = -37.5 -> -7.78 (+29.72)
 SELECT metric_owner_id AS mo, metric, journey, touchpoint, owner_name, department, owner_role,
        responses, round(value::numeric, 2) AS value,
@@ -226,14 +227,22 @@ SELECT metric, metric_kind, journey, touchpoint, owner_name, responses, round(va
 --   rank 3 buy 0.020327 * 6/3 = 0.040654; rank 4 complaint 0.040174 * 6/4 = 0.060261;
 --   rank 5 reopen 0.152078 * 6/5 = 0.182494; rank 6 checkout 1 * 6/6 = 1;
 --   each already the minimum of itself and the ranks after it, so q = those;
---   complaint_rate (p 0.040 < 0.05) is no longer significant (q 0.060)
+--   significant = q < nps.change_fdr: at the default 0.01 none of them (the
+--   smallest q is 0.017); at 0.05 FCR, presales and buy, while complaint_rate
+--   (p 0.040 < 0.05) is not (q 0.060)
 SELECT metric_owner_id AS mo, metric, touchpoint, round(change_p_value::numeric, 6) AS p,
        round(change_q_value::numeric, 6) AS q, change_significant AS sig
   FROM nps.metric_status_at(:as_of, '30 days', 30) ORDER BY change_p_value, metric_owner_id;
+SET nps.change_fdr = 0.05;
+SELECT metric_owner_id AS mo, metric, touchpoint, change_significant AS sig
+  FROM nps.metric_status_at(:as_of, '30 days', 30) ORDER BY change_p_value, metric_owner_id;
+SET nps.change_fdr = 0.02;                -- between FCR's q 0.017 and presales' 0.027
+SELECT metric, touchpoint FROM nps.metric_status_at(:as_of, '30 days', 30) WHERE change_significant;
+RESET nps.change_fdr;
 -- the same from the definition, slowly, at 61 as_of (every day of June and
 -- July): rank i of the m p-values (ties by metric_owner_id), q_i = min over
--- ranks j >= i of p_j m / j, at most 1; significant = q < 0.05 (NULL
--- without a p-value).  lowered: rows where a later rank gave the minimum
+-- ranks j >= i of p_j m / j, at most 1; significant = q < 0.01, the
+-- default nps.change_fdr (NULL without a p-value).  lowered: rows where a later rank gave the minimum
 -- (the step-up at work), capped: rows capped at 1
 WITH s AS (
   SELECT a.as_of, x.metric_owner_id AS id, x.change_p_value AS p, x.change_q_value AS q,
@@ -253,7 +262,7 @@ WITH s AS (
 )
 SELECT count(*) AS rows, count(DISTINCT as_of) AS as_ofs, count(p) AS with_p,
        count(*) FILTER (WHERE (q IS NULL AND slow_q IS NULL) OR abs(q - slow_q) < 1e-12) AS q_equal,
-       count(*) FILTER (WHERE sig IS NOT DISTINCT FROM (slow_q < 0.05)) AS sig_equal,
+       count(*) FILTER (WHERE sig IS NOT DISTINCT FROM (slow_q < 0.01)) AS sig_equal,
        count(*) FILTER (WHERE q < p * m / rnk - 1e-12) AS lowered,
        count(*) FILTER (WHERE q = 1 AND p * m / rnk > 1) AS capped,
        count(*) FILTER (WHERE sig) AS significant, count(*) FILTER (WHERE p < 0.05) AS raw_p_below_5pct

@@ -57,24 +57,21 @@ AS $fn$
 -- missing (42703) or has another type (42804).  A relation that holds no rows
 -- (an index, a sequence, a composite type) is refused with 42809.
 --
--- nps.fact_table_columns() is called in the schema the extension lives in
--- now (pg_extension), not by the name nps: renamed, a look-alike nps could
--- have taken that name (the *_at functions call this one for any caller,
--- superusers included).
+-- plpgsql looks names up when it runs, and the extension owner may have
+-- renamed schema nps and planted a look-alike nps: the extension's own
+-- functions are reached through its schema as pg_extension records it, by
+-- oid, never through the name nps.
 DECLARE
   want record;
   actual regtype;
-  wanted text := pg_catalog.format(
-    'SELECT c.column_name, c.column_type FROM %s.fact_table_columns() c WHERE c.fact OPERATOR(pg_catalog.=) $1',
-    (SELECT pg_catalog.quote_ident(n.nspname)
-       FROM pg_catalog.pg_extension e
-       JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
-      WHERE e.extname OPERATOR(pg_catalog.=) 'nps'));
-  known boolean := false;
+  ext name;
+  known boolean;
 BEGIN
-  FOR want IN EXECUTE wanted USING fact LOOP
-    known := true;
-  END LOOP;
+  SELECT n.nspname INTO ext
+    FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+   WHERE e.extname = 'nps';
+  EXECUTE pg_catalog.format('SELECT EXISTS (SELECT FROM %I.fact_table_columns() c WHERE c.fact = $1)', ext)
+    INTO known USING fact;
   IF NOT known THEN
     RAISE EXCEPTION 'unknown kind of fact table "%"', fact
       USING ERRCODE = 'invalid_parameter_value',
@@ -85,7 +82,9 @@ BEGIN
     RAISE EXCEPTION '"%" is not a table, view, materialized view or foreign table', relation
       USING ERRCODE = 'wrong_object_type';
   END IF;
-  FOR want IN EXECUTE wanted USING fact LOOP
+  FOR want IN EXECUTE pg_catalog.format('SELECT c.column_name, c.column_type
+                                            FROM %I.fact_table_columns() c WHERE c.fact = $1', ext)
+                USING fact LOOP
     SELECT a.atttypid::regtype INTO actual
       FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = relation AND a.attname = want.column_name

@@ -59,7 +59,10 @@ COMMENT ON INDEX nps.response_customer_answered_at_idx IS
 
 CREATE FUNCTION nps.customer_health_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window_length())
+    window_length interval DEFAULT nps.setting_window_length(),
+    response_table regclass DEFAULT 'nps.response'::pg_catalog.regclass,
+    journey_event_table regclass DEFAULT 'nps.journey_event'::pg_catalog.regclass,
+    service_case_table regclass DEFAULT 'nps.service_case'::pg_catalog.regclass)
   RETURNS TABLE (
     customer text,
     latest_answered_at timestamptz, latest_score smallint, latest_category nps.nps_category,
@@ -68,13 +71,28 @@ CREATE FUNCTION nps.customer_health_at(
     unanswered_detractor boolean,
     last_interaction_at timestamptz, days_since_last_interaction double precision,
     health_score double precision, tier text)
-  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 1000
+  LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 1000
   SET search_path = pg_catalog, pg_temp
   SET jit = off     -- many customers but simple expressions: compiling costs more than it saves
-BEGIN ATOMIC
-  WITH w AS (
-    SELECT $1 - nps.check_window_length($2) AS lo, $1 AS hi
-  ), wt AS (            -- one row: each term's weight and cap (the user's row, else the built-in one)
+AS $fn$
+-- The fact tables (README "Reading your own fact tables") are checked, then
+-- read through format('%s', regclass), which prints the schema-qualified,
+-- quoted name; EXECUTE ... USING plans with the actual as_of and window.
+-- plpgsql looks names up when it runs, and the extension owner may have
+-- renamed schema nps and planted a look-alike nps (test/t/security.sh, c2):
+-- the extension's own objects are reached through its schema as
+-- pg_extension records it (ext), never through the name nps.
+DECLARE
+  ext name;
+BEGIN
+  SELECT n.nspname INTO ext
+    FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+   WHERE e.extname = 'nps';
+  EXECUTE pg_catalog.format('SELECT %1$I.check_window_length($1), %1$I.check_fact_table($2, ''response''), '
+                            '%1$I.check_fact_table($3, ''journey_event''), %1$I.check_fact_table($4, ''service_case'')', ext)
+    USING window_length, response_table, journey_event_table, service_case_table;
+  RETURN QUERY EXECUTE pg_catalog.format($q$
+  WITH wt AS (            -- one row: each term's weight and cap (the user's row, else the built-in one)
     SELECT max(x.weight) FILTER (WHERE x.term = 'latest_score') AS w_score,
            max(x.weight) FILTER (WHERE x.term = 'csat') AS w_csat,
            max(x.weight) FILTER (WHERE x.term = 'complaints') AS w_complaints,
@@ -87,34 +105,34 @@ BEGIN ATOMIC
            max(x.weight) FILTER (WHERE x.term = 'inactivity') AS w_inactive,
            max(x.cap) FILTER (WHERE x.term = 'inactivity') AS c_inactive
       FROM (SELECT DISTINCT ON (h.term) h.term, h.weight,
-                   coalesce(h.cap, (SELECT b.cap FROM nps.health_weight b WHERE b.term = h.term AND b.builtin)) AS cap
-              FROM nps.health_weight h
+                   coalesce(h.cap, (SELECT b.cap FROM %4$I.health_weight b WHERE b.term = h.term AND b.builtin)) AS cap
+              FROM %4$I.health_weight h
              ORDER BY h.term, h.builtin) x
   ), rows AS (          -- one scan of each source, in one list grouped once
     SELECT r.customer, r.answered_at AS answer_at, r.score, r.csat,
            NULL::boolean AS complaint, NULL::boolean AS open, NULL::boolean AS reopened,
            NULL::timestamptz AS case_at, NULL::timestamptz AS event_at, false AS waiting, true AS active
-      FROM nps.response r, w
-     WHERE r.answered_at > w.lo AND r.answered_at <= w.hi
+      FROM %1$s r
+     WHERE r.answered_at > $1 - $2 AND r.answered_at <= $1
     UNION ALL           -- cases opened by as_of
     SELECT c.customer, NULL, NULL, NULL,
-           c.opened_at > w.lo AND c.complaint,
-           c.resolved_at IS NULL OR c.resolved_at > w.hi,
-           c.opened_at > w.lo AND c.reopened AND c.resolved_at <= w.hi,
-           c.opened_at, NULL, false, c.opened_at > w.lo
-      FROM nps.service_case c, w
-     WHERE c.opened_at <= w.hi
+           c.opened_at > $1 - $2 AND c.complaint,
+           c.resolved_at IS NULL OR c.resolved_at > $1,
+           c.opened_at > $1 - $2 AND c.reopened AND c.resolved_at <= $1,
+           c.opened_at, NULL, false, c.opened_at > $1 - $2
+      FROM %3$s c
+     WHERE c.opened_at <= $1
     UNION ALL           -- journey events in the window
     SELECT e.customer, NULL, NULL, NULL, NULL, NULL, NULL, NULL, e.occurred_at, false, true
-      FROM nps.journey_event e, w
-     WHERE e.occurred_at > w.lo AND e.occurred_at <= w.hi
+      FROM %2$s e
+     WHERE e.occurred_at > $1 - $2 AND e.occurred_at <= $1
     UNION ALL           -- detractors not followed up by as_of (as in detractor_queue_at)
     SELECT r.customer, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, true, false
-      FROM nps.response r
+      FROM %1$s r
      WHERE r.score <= 6 AND r.followed_up_at IS NULL AND r.answered_at <= $1
     UNION ALL
     SELECT r.customer, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, true, false
-      FROM nps.response r
+      FROM %1$s r
      WHERE r.score <= 6 AND r.followed_up_at > $1 AND r.answered_at <= $1
   ), per_customer AS (
     SELECT x.customer,
@@ -123,7 +141,7 @@ BEGIN ATOMIC
            -- microseconds since 1900 * 16 + score (scores are 0..10)
            max((extract(epoch FROM x.answer_at - timestamptz '1900-01-01 00:00+00') * 1000000)::bigint * 16
                + x.score) AS latest_key,
-           nps.csat_agg(x.csat, 5, 4) AS csat_res,
+           %4$I.csat_agg(x.csat, 5, 4) AS csat_res,
            count(*) FILTER (WHERE x.complaint) AS complaints,
            count(*) FILTER (WHERE x.open) AS open,
            count(*) FILTER (WHERE x.reopened) AS reopened,
@@ -137,16 +155,16 @@ BEGIN ATOMIC
            p.n, (p.csat_res).responses AS csat_n, (p.csat_res).csat AS csat,
            p.complaints, p.open, p.reopened, p.waiting,
            greatest(lr.answered_at, p.case_at,
-                    coalesce(p.event_at, (SELECT max(e2.occurred_at) FROM nps.journey_event e2
+                    coalesce(p.event_at, (SELECT max(e2.occurred_at) FROM %2$s e2
                                            WHERE e2.customer = p.customer AND e2.occurred_at <= $1))) AS last_at
       FROM per_customer p
       LEFT JOIN LATERAL (
         -- decoded from latest_key, or looked up when there is no answer in the window
         SELECT timestamptz '1900-01-01 00:00+00' + (p.latest_key / 16) * interval '1 microsecond' AS answered_at,
-               (p.latest_key % 16)::smallint AS score
+               (p.latest_key %% 16)::smallint AS score
          WHERE p.latest_key IS NOT NULL
         UNION ALL
-        (SELECT r.answered_at, r.score FROM nps.response r
+        (SELECT r.answered_at, r.score FROM %1$s r
           WHERE p.latest_key IS NULL AND r.customer = p.customer AND r.answered_at <= $1
           ORDER BY r.answered_at DESC LIMIT 1)
       ) lr ON true
@@ -171,7 +189,7 @@ BEGIN ATOMIC
                       / nullif(coalesce(s.k_score, 0) + coalesce(s.k_csat, 0) + s.k_always, 0)) AS score
       FROM scored s
   )
-  SELECT h.customer, h.latest_at, h.latest_score, nps.nps_category(h.latest_score),
+  SELECT h.customer, h.latest_at, h.latest_score, %4$I.nps_category(h.latest_score),
          h.n, coalesce(h.csat_n, 0), h.csat,
          h.complaints, h.open, h.reopened, h.waiting,
          h.last_at, extract(epoch FROM $1 - h.last_at)::double precision / 86400,
@@ -179,8 +197,13 @@ BEGIN ATOMIC
          CASE WHEN h.score >= 70 THEN 'healthy' WHEN h.score >= 40 THEN 'watch' WHEN h.score IS NOT NULL THEN 'at risk' END
     FROM health h
    ORDER BY h.score NULLS LAST, h.customer;
+$q$, response_table, journey_event_table, service_case_table, ext)
+  USING as_of, window_length;
 END;
-COMMENT ON FUNCTION nps.customer_health_at(timestamptz, interval) IS
+$fn$;
+-- plpgsql (it reads the relations it is given), so owned by the extension owner
+ALTER FUNCTION nps.customer_health_at(timestamptz, interval, regclass, regclass, regclass) OWNER TO @extowner@;
+COMMENT ON FUNCTION nps.customer_health_at(timestamptz, interval, regclass, regclass, regclass) IS
   'per customer active in (as_of - window_length, as_of] (an answer, journey event or case opened), with a case open at as_of or a detractor answer not followed up by as_of: the latest score, answers and CSAT in the window, complaints, open and reopened cases, an unanswered detractor, time since the last interaction, and a health score 0-100 (weights in nps.health_weight) with its tier; least healthy first; the function behind nps.customer_health';
 
 CREATE VIEW nps.customer_health WITH (security_invoker = true) AS

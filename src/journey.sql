@@ -35,6 +35,11 @@ CREATE FUNCTION nps.setting_notify_payload() RETURNS text
 COMMENT ON FUNCTION nps.setting_notify_payload() IS
   'current value of the nps.notify_payload setting (default full): full or id, what a notification on nps_detractor carries';
 
+CREATE FUNCTION nps.setting_change_fdr() RETURNS double precision
+  AS 'MODULE_PATHNAME', 'nps_setting_change_fdr' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION nps.setting_change_fdr() IS
+  'current value of the nps.change_fdr setting (default 0.01): false discovery rate below which a change of metric_status is significant (change_q_value < nps.change_fdr)';
+
 CREATE FUNCTION nps.check_window_length(window_length interval) RETURNS interval
   AS 'MODULE_PATHNAME', 'nps_check_window_length' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION nps.check_window_length(interval) IS

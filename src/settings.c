@@ -20,6 +20,13 @@
  *	                    Any role that can connect may LISTEN, so 'id' sends
  *	                    only the response id and listeners read the rest
  *	                    through their own privileges and row security
+ *	nps.change_fdr      real in (0, 0.5], default 0.01: the false discovery
+ *	                    rate at which metric_status calls a change significant
+ *	                    (change_q_value < nps.change_fdr).  Under no change at
+ *	                    all Benjamini-Hochberg raises at least one alarm with
+ *	                    probability about equal to this rate, per refresh: 0.05
+ *	                    would be a false alarm every ~20 refreshes (weekly for a
+ *	                    daily refresh)
  *
  * All of them are PGC_USERSET, so a DBA can set them per database or role
  * (ALTER DATABASE d SET nps.window_length = '7 days'; ALTER ROLE r SET ...), and a
@@ -62,6 +69,7 @@ static char *nps_window_length_string = NULL;
 static char *nps_followup_sla_string = NULL;
 static int	nps_min_responses = 30;
 static bool nps_notify = true;
+static double nps_change_fdr = 0.01;
 
 typedef enum NotifyPayload
 {
@@ -196,6 +204,18 @@ assign_followup_sla(const char *newval, void *extra)
 		nps_followup_sla_value = *(Interval *) extra;
 }
 
+static bool
+check_change_fdr_guc(double *newval, void **extra, GucSource source)
+{
+	if (!(*newval > 0.0))
+	{
+		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+		GUC_check_errdetail("nps.change_fdr must be above 0 and at most 0.5, such as 0.01.");
+		return false;
+	}
+	return true;
+}
+
 void
 _PG_init(void)
 {
@@ -247,6 +267,22 @@ _PG_init(void)
 							 0,
 							 NULL, NULL, NULL);
 
+	/*
+	 * Bounds: the GUC machinery checks [0, 0.5] and rejects a value out of
+	 * them with 22023; the check hook rejects 0 itself (a change is
+	 * significant when q < rate, so 0 would silently switch all change
+	 * alarms off).
+	 */
+	DefineCustomRealVariable("nps.change_fdr",
+							 "False discovery rate of the change alarms of nps.metric_status.",
+							 "A change is significant when its Benjamini-Hochberg q-value across the "
+							 "metrics judged together (change_q_value) is below this rate. Above 0, at most 0.5.",
+							 &nps_change_fdr,
+							 0.01, 0.0, 0.5,
+							 PGC_USERSET,
+							 0,
+							 check_change_fdr_guc, NULL, NULL);
+
 	MarkGUCPrefixReserved("nps");
 }
 
@@ -285,6 +321,14 @@ Datum
 nps_setting_notify(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(nps_notify);
+}
+
+PG_FUNCTION_INFO_V1(nps_setting_change_fdr);
+Datum
+nps_setting_change_fdr(PG_FUNCTION_ARGS)
+{
+	Assert(nps_change_fdr > 0.0 && nps_change_fdr <= 0.5);
+	PG_RETURN_FLOAT8(nps_change_fdr);
 }
 
 PG_FUNCTION_INFO_V1(nps_setting_notify_payload);

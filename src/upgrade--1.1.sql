@@ -16,6 +16,14 @@
 DROP VIEW nps.owner_scorecard;
 DROP FUNCTION nps.owner_scorecard_at(timestamptz, interval, integer);
 
+-- ---------- setting nps.change_fdr (journey.sql, settings.c) ----------
+-- The false discovery rate of metric_status's change alarms; its reader is
+-- bound into metric_status_at below.
+CREATE FUNCTION nps.setting_change_fdr() RETURNS double precision
+  AS 'MODULE_PATHNAME', 'nps_setting_change_fdr' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION nps.setting_change_fdr() IS
+  'current value of the nps.change_fdr setting (default 0.01): false discovery rate below which a change of metric_status is significant (change_q_value < nps.change_fdr)';
+
 -- ---------- metric status: change_q_value (views.sql) ----------
 -- metric_status_at and its view gain change_q_value (Benjamini-Hochberg
 -- across the metrics of one call), and change_significant uses it: a new
@@ -263,7 +271,7 @@ BEGIN ATOMIC
            ELSE 'green'
          END,
          v.previous_responses, v.previous_value,
-         v.value - v.previous_value, v.change_p_value, v.change_q_value < 0.05,
+         v.value - v.previous_value, v.change_p_value, v.change_q_value < nps.setting_change_fdr(),
          v.change_q_value
     FROM nps.metric_owner mo
     JOIN nps.metric m ON m.code = mo.metric
@@ -315,7 +323,7 @@ COMMENT ON COLUMN nps.metric_status.previous_window_responses IS 'responses (cas
 COMMENT ON COLUMN nps.metric_status.previous_window_value IS 'metric value in the previous window';
 COMMENT ON COLUMN nps.metric_status.change_from_previous_window IS 'value - previous_window_value (signed, in the metric''s unit)';
 COMMENT ON COLUMN nps.metric_status.change_p_value IS 'two-sided p-value of the change (NPS: nps_test, adjusted Wald; CSAT: csat_test and rates: rate_test, pooled two-proportion z; CES: ces_test, z on the means, NULL below 2 responses in either window)';
-COMMENT ON COLUMN nps.metric_status.change_significant IS 'the change is significant with a false discovery rate of 5% across the metrics judged together (change_q_value < 0.05)';
+COMMENT ON COLUMN nps.metric_status.change_significant IS 'the change is significant at the false discovery rate nps.change_fdr (default 1%) across the metrics judged together: change_q_value < nps.change_fdr';
 COMMENT ON COLUMN nps.metric_status.change_q_value IS 'Benjamini-Hochberg adjusted change_p_value across the metrics of this as_of (the rows of one metric_status_at call with a p-value): min over ranks j >= i of p_(j) m / j, at most 1';
 ALTER VIEW nps.metric_status OWNER TO @extowner@;
 

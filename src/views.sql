@@ -566,7 +566,7 @@ BEGIN ATOMIC
            ELSE 'green'
          END,
          v.previous_responses, v.previous_value,
-         v.value - v.previous_value, v.change_p_value, v.change_q_value < 0.05,
+         v.value - v.previous_value, v.change_p_value, v.change_q_value < nps.setting_change_fdr(),
          v.change_q_value
     FROM nps.metric_owner mo
     JOIN nps.metric m ON m.code = mo.metric
@@ -618,7 +618,7 @@ COMMENT ON COLUMN nps.metric_status.previous_window_responses IS 'responses (cas
 COMMENT ON COLUMN nps.metric_status.previous_window_value IS 'metric value in the previous window';
 COMMENT ON COLUMN nps.metric_status.change_from_previous_window IS 'value - previous_window_value (signed, in the metric''s unit)';
 COMMENT ON COLUMN nps.metric_status.change_p_value IS 'two-sided p-value of the change (NPS: nps_test, adjusted Wald; CSAT: csat_test and rates: rate_test, pooled two-proportion z; CES: ces_test, z on the means, NULL below 2 responses in either window)';
-COMMENT ON COLUMN nps.metric_status.change_significant IS 'the change is significant with a false discovery rate of 5% across the metrics judged together (change_q_value < 0.05)';
+COMMENT ON COLUMN nps.metric_status.change_significant IS 'the change is significant at the false discovery rate nps.change_fdr (default 1%) across the metrics judged together: change_q_value < nps.change_fdr';
 COMMENT ON COLUMN nps.metric_status.change_q_value IS 'Benjamini-Hochberg adjusted change_p_value across the metrics of this as_of (the rows of one metric_status_at call with a p-value): min over ranks j >= i of p_(j) m / j, at most 1';
 
 -- The owner scorecard counts improvement actions too, so it is defined after

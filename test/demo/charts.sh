@@ -5,6 +5,7 @@
 #   stage_nps.png       NPS per stage with its 95% interval, and the journey NPS
 #   reason_pareto.png   reasons of detractors: bars and the cumulative share
 #   action_effect.png   the improvement action's metric before and after, with intervals
+#   metric_trend.png    配送 NPS week by week: value, 95% interval band, target, alert line
 # Called by test/run_demo.sh (PGHOST/PGPORT/PGUSER of its cluster); README shows
 # the images committed in docs/charts/.  Needs gnuplot (Debian gnuplot-nox) and a
 # CJK font (fonts-wqy-microhei) for the Chinese labels.
@@ -89,5 +90,30 @@ set boxwidth 0.5
 set key bottom right
 plot "$work/action_effect.tsv" using 1:3:xtic(2) with boxes lc rgb "#4a7ab5" title "NPS", \
      "" using 1:3:4:5 with yerrorbars lc rgb "black" pt 7 ps 0.5 title "95% interval"
+GP
+# ---- a metric trend with its interval band, target and alert line (metric_trend_at):
+# 配送 (delivery) NPS over the 8 weeks to the demo's as_of (the demo's data starts
+# in late September, so these are the full weeks)
+data "SELECT bucket_number, to_char(window_end AT TIME ZONE 'Asia/Shanghai', 'MM-DD'), value, ci_low, ci_high,
+             target, alert_line, status
+        FROM nps.metric_trend_at($as_of, '7 days', 8, 30)
+       WHERE metric = 'nps' AND touchpoint = 'delivery' ORDER BY bucket_number" metric_trend.tsv
+target=$(head -1 "$work/metric_trend.tsv" | cut -f6)
+alert_line=$(head -1 "$work/metric_trend.tsv" | cut -f7)
+gnuplot <<GP
+set terminal pngcairo size 800,450 font "$font"
+set output "$out/metric_trend.png"
+set datafile separator "\t"
+set title "配送 (delivery) NPS by week to 2026-11-20 12:00 +08, with its 95% interval"
+set ylabel "NPS (points)"
+set xlabel "week ending"
+set xrange [0.6:8.4]
+set yrange [-20:50]
+set grid ytics
+set key bottom left
+plot "$work/metric_trend.tsv" using 1:4:5 with filledcurves lc rgb "#a8c4e6" title "95% interval", \
+     "" using 1:3:xtic(2) with linespoints lw 2 pt 7 lc rgb "#1f4e8c" title "NPS", \
+     $target with lines dt 2 lw 2 lc rgb "#2e8b57" title sprintf("target %g", $target), \
+     $alert_line with lines dt 2 lw 2 lc rgb "#c0392b" title sprintf("alert line %g (red: whole interval below)", $alert_line)
 GP
 echo "charts: $(cd "$out" && ls *.png | tr '\n' ' ')"
