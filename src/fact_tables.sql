@@ -59,8 +59,15 @@ AS $fn$
 DECLARE
   want record;
   actual regtype;
+  wanted integer;
+  -- the extension's schema by OID, never a schema found by the name nps (a
+  -- PL/pgSQL body is not bound to its objects; README, Security model)
+  nps_schema regnamespace := (SELECT e.extnamespace::pg_catalog.regnamespace
+                                FROM pg_catalog.pg_extension e WHERE e.extname = 'nps');
 BEGIN
-  IF NOT EXISTS (SELECT FROM nps.fact_table_columns() c WHERE c.fact = check_fact_table.fact) THEN
+  EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s.fact_table_columns() c WHERE c.fact = $1', nps_schema)
+    INTO wanted USING fact;
+  IF wanted = 0 THEN
     RAISE EXCEPTION 'unknown kind of fact table "%"', fact
       USING ERRCODE = 'invalid_parameter_value',
             DETAIL = 'The kind must be response, journey_event or service_case.';
@@ -70,8 +77,9 @@ BEGIN
     RAISE EXCEPTION '"%" is not a table, view, materialized view or foreign table', relation
       USING ERRCODE = 'wrong_object_type';
   END IF;
-  FOR want IN SELECT c.column_name, c.column_type
-                FROM nps.fact_table_columns() c WHERE c.fact = check_fact_table.fact LOOP
+  FOR want IN EXECUTE pg_catalog.format('SELECT c.column_name, c.column_type FROM %s.fact_table_columns() c WHERE c.fact = $1',
+                                         nps_schema)
+                USING fact LOOP
     SELECT a.atttypid::regtype INTO actual
       FROM pg_catalog.pg_attribute a
      WHERE a.attrelid = relation AND a.attname = want.column_name
