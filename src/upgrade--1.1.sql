@@ -870,12 +870,17 @@ BEGIN
                      AND tot.tid IS NOT DISTINCT FROM p.tid
      WHERE p.d > 0
     WINDOW scope_w AS (PARTITION BY p.lvl, p.jid, p.tid ORDER BY p.d DESC, p.reason)
+  ), per_reasons AS (  -- the window's responses per touchpoint and list of reasons: few groups
+    SELECT r.jid, r.tid, r.reasons, %2$s.nps_agg(r.score) AS res
+      FROM r
+     GROUP BY r.jid, r.tid, r.reasons
   ), impact AS (        -- per ranked reason: the scope's responses, and those not citing it
+    -- (the groups of the scope merged with nps_rollup: exact, counts add)
     SELECT x.lvl, x.jid, x.tid, x.reason,
-           count(*) AS scope_n,
-           (%2$s.nps_agg(r.score) FILTER (WHERE NOT (x.reason = ANY (r.reasons)))).nps AS without
+           sum((g.res).responses)::bigint AS scope_n,
+           (%2$s.nps_rollup(g.res) FILTER (WHERE NOT (x.reason = ANY (g.reasons)))).nps AS without
       FROM ranked x
-      JOIN r ON x.lvl = 3 OR (x.lvl = 1 AND r.jid = x.jid) OR (x.lvl = 0 AND r.tid = x.tid)
+      JOIN per_reasons g ON x.lvl = 3 OR (x.lvl = 1 AND g.jid = x.jid) OR (x.lvl = 0 AND g.tid = x.tid)
      GROUP BY x.lvl, x.jid, x.tid, x.reason
   )
   SELECT CASE x.lvl WHEN 0 THEN 'touchpoint' WHEN 1 THEN 'journey' ELSE 'all' END,
