@@ -179,4 +179,29 @@ SELECT (SELECT count(*) FROM reasons_fast) AS reason_rows,
 SELECT scope, journey, reason, rank, detractors, round(cumulative_share::numeric, 4) AS cumulative_share,
        scope_detractors, responses, round(nps::numeric, 2) AS nps
   FROM reasons_fast WHERE scope <> 'touchpoint';
+
+-- nps_without and points_if_fixed (new in 1.1): detractor_reasons_at merges
+-- per-(touchpoint, reason list) groups of the window's responses; here, for
+-- each of its rows, straight from the responses of the scope: the NPS of
+-- those not citing the reason, and responses / scope's responses * (nps_without
+-- - nps).  Every row equal.
+CREATE TEMP TABLE impact_fast AS
+SELECT scope, journey_id, touchpoint_id, reason, responses, nps, nps_without, points_if_fixed
+  FROM nps.detractor_reasons_at('2024-06-30 12:00+00', '30 days');
+CREATE TEMP TABLE impact_slow AS
+SELECT f.scope, f.journey_id, f.touchpoint_id, f.reason, f.responses, f.nps,
+       (nps.nps_agg(r.score) FILTER (WHERE NOT (f.reason = ANY (r.reasons)))).nps AS nps_without,
+       f.responses::double precision / count(*)
+         * ((nps.nps_agg(r.score) FILTER (WHERE NOT (f.reason = ANY (r.reasons)))).nps - f.nps) AS points_if_fixed
+  FROM impact_fast f
+  JOIN nps.response r ON r.answered_at > timestamptz '2024-06-30 12:00+00' - interval '30 days'
+                     AND r.answered_at <= timestamptz '2024-06-30 12:00+00'
+  JOIN nps.touchpoint t ON t.id = r.touchpoint_id
+ WHERE f.scope = 'all' OR (f.scope = 'journey' AND t.journey_id = f.journey_id)
+       OR (f.scope = 'touchpoint' AND r.touchpoint_id = f.touchpoint_id)
+ GROUP BY f.scope, f.journey_id, f.touchpoint_id, f.reason, f.responses, f.nps;
+SELECT (SELECT count(*) FROM impact_fast) AS reason_rows,
+       (SELECT count(*) FROM impact_fast WHERE nps_without IS NOT NULL AND points_if_fixed <> 0) > 0 AS has_points,
+       (SELECT count(*) FROM (SELECT * FROM impact_fast EXCEPT ALL SELECT * FROM impact_slow) x) AS only_fast,
+       (SELECT count(*) FROM (SELECT * FROM impact_slow EXCEPT ALL SELECT * FROM impact_fast) x) AS only_slow;
 ROLLBACK;

@@ -25,10 +25,9 @@ ALTER FUNCTION nps.check_change_dimension(text) OWNER TO @extowner@;
 COMMENT ON FUNCTION nps.check_change_dimension(text) IS
   'internal (used by nps_change_at): returns its argument when it is touchpoint, segment or channel, or raises 22023 naming the allowed values';
 
-CREATE FUNCTION nps.nps_change_at(
-    as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window_length(),
-    dimension text DEFAULT 'touchpoint')
+CREATE FUNCTION nps.nps_change_rows_at(
+    as_of timestamptz, window_length interval, change_dimension text,
+    response_table regclass DEFAULT 'nps.response'::pg_catalog.regclass)
   RETURNS TABLE (
     journey_id integer, journey text, journey_name text,
     dimension text, touchpoint_id integer, dimension_value text, dimension_value_name text,
@@ -40,34 +39,47 @@ CREATE FUNCTION nps.nps_change_at(
     mix_effect double precision, rate_effect double precision, effect double precision,
     journey_nps double precision, previous_window_journey_nps double precision,
     journey_change_from_previous_window double precision, journey_change_p_value double precision)
-  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 60
+  LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 60
   SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
+AS $fn$
+-- The body of nps_change_at: a PL/pgSQL function can not have an argument and
+-- a result column of the same name (dimension), so nps_change_at is an SQL
+-- function calling this one.
+DECLARE
+  -- the extension's schema, by OID (whatever it is named now): the query
+  -- names the extension's objects through it, never through a schema found by
+  -- the name nps (README, Security model)
+  nps_schema regnamespace := (SELECT e.extnamespace::pg_catalog.regnamespace
+                                FROM pg_catalog.pg_extension e WHERE e.extname = 'nps');
+BEGIN
+  EXECUTE pg_catalog.format('SELECT %1$s.check_window_length($1), %1$s.check_change_dimension($2), %1$s.check_fact_table($3, ''response''::text)', nps_schema)
+    USING window_length, change_dimension, response_table;
+  RETURN QUERY EXECUTE pg_catalog.format($q$
   WITH w AS (
-    SELECT $1 - nps.check_window_length($2) AS current_start, $1 - 2 * $2 AS previous_start,
-           $1 AS window_end, nps.check_change_dimension($3) AS dim
+    SELECT $1 - %2$s.check_window_length($2) AS current_start, $1 - 2 * $2 AS previous_start,
+           $1 AS window_end, %2$s.check_change_dimension($3) AS dim
   ), groups AS (        -- per journey and group, both windows
     SELECT t.journey_id AS jid,
            CASE WHEN w.dim = 'touchpoint' THEN r.touchpoint_id END AS tid,
            CASE w.dim WHEN 'segment' THEN r.segment WHEN 'channel' THEN r.channel END AS val,
-           nps.nps_agg(r.score) FILTER (WHERE r.answered_at > w.current_start) AS cur,
-           nps.nps_agg(r.score) FILTER (WHERE r.answered_at <= w.current_start) AS prev
-      FROM nps.response r
-      JOIN nps.touchpoint t ON t.id = r.touchpoint_id
+           %2$s.nps_agg(r.score) FILTER (WHERE r.answered_at > w.current_start) AS cur,
+           %2$s.nps_agg(r.score) FILTER (WHERE r.answered_at <= w.current_start) AS prev
+      FROM %1$s r
+      JOIN %2$s.touchpoint t ON t.id = r.touchpoint_id
       CROSS JOIN w
      WHERE r.answered_at > w.previous_start AND r.answered_at <= w.window_end
      GROUP BY 1, 2, 3
   ), listed AS (        -- every touchpoint; the segments or channels that answered
     SELECT t.journey_id AS jid, t.id AS tid, NULL::text AS val
-      FROM nps.touchpoint t, w WHERE w.dim = 'touchpoint'
+      FROM %2$s.touchpoint t, w WHERE w.dim = 'touchpoint'
     UNION ALL
     SELECT g.jid, NULL::integer, g.val
       FROM groups g, w WHERE w.dim <> 'touchpoint'
   ), parts AS (
     SELECT l.jid, l.tid, l.val, g.cur, g.prev,
-           nps.nps_contribution(g.cur, g.prev) OVER j AS c,
-           nps.nps_rollup(g.cur) OVER j AS jcur,
-           nps.nps_rollup(g.prev) OVER j AS jprev
+           %2$s.nps_contribution(g.cur, g.prev) OVER j AS c,
+           %2$s.nps_rollup(g.cur) OVER j AS jcur,
+           %2$s.nps_rollup(g.prev) OVER j AS jprev
       FROM listed l
       LEFT JOIN groups g ON g.jid = l.jid AND g.tid IS NOT DISTINCT FROM l.tid
                         AND g.val IS NOT DISTINCT FROM l.val
@@ -84,12 +96,40 @@ BEGIN ATOMIC
          jt.p_value
     FROM parts p
     CROSS JOIN w
-    JOIN nps.journey j ON j.id = p.jid
-    LEFT JOIN nps.touchpoint t ON t.id = p.tid
-    LEFT JOIN LATERAL nps.nps_test(p.jcur, p.jprev) jt ON true
-   ORDER BY j.code, t.stage_order, p.val NULLS LAST;
+    JOIN %2$s.journey j ON j.id = p.jid
+    LEFT JOIN %2$s.touchpoint t ON t.id = p.tid
+    LEFT JOIN LATERAL %2$s.nps_test(p.jcur, p.jprev, 0.95::double precision, 'adjusted_wald'::text) jt ON true
+   ORDER BY j.code, t.stage_order, p.val NULLS LAST
+  $q$, response_table, nps_schema)
+  USING as_of, window_length, change_dimension;
+END
+$fn$;
+ALTER FUNCTION nps.nps_change_rows_at(timestamptz, interval, text, regclass) OWNER TO @extowner@;
+COMMENT ON FUNCTION nps.nps_change_rows_at(timestamptz, interval, text, regclass) IS
+  'internal (behind nps_change_at, which has the same arguments and result): the NPS change of each journey split per touchpoint, segment or channel (change_dimension), read from response_table';
+
+CREATE FUNCTION nps.nps_change_at(
+    as_of timestamptz DEFAULT pg_catalog.now(),
+    window_length interval DEFAULT nps.setting_window_length(),
+    dimension text DEFAULT 'touchpoint',
+    response_table regclass DEFAULT 'nps.response'::pg_catalog.regclass)
+  RETURNS TABLE (
+    journey_id integer, journey text, journey_name text,
+    dimension text, touchpoint_id integer, dimension_value text, dimension_value_name text,
+    stage_order integer,
+    window_start timestamptz, window_end timestamptz,
+    responses bigint, nps double precision,
+    previous_window_responses bigint, previous_window_nps double precision,
+    share double precision, previous_window_share double precision,
+    mix_effect double precision, rate_effect double precision, effect double precision,
+    journey_nps double precision, previous_window_journey_nps double precision,
+    journey_change_from_previous_window double precision, journey_change_p_value double precision)
+  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 60
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT * FROM nps.nps_change_rows_at($1, $2, $3, $4);
 END;
-COMMENT ON FUNCTION nps.nps_change_at(timestamptz, interval, text) IS
+COMMENT ON FUNCTION nps.nps_change_at(timestamptz, interval, text, regclass) IS
   'why each journey''s NPS moved from the previous window (as_of - 2 * window_length, as_of - window_length] to the current one (as_of - window_length, as_of]: per touchpoint, segment or channel (dimension), responses, NPS and shares in both windows and the mix, rate and total effects of nps_contribution, which add up to the journey''s change; with the journey''s change and its nps_test p-value on every row; the function behind nps.nps_change';
 
 CREATE VIEW nps.nps_change WITH (security_invoker = true) AS

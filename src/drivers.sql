@@ -17,7 +17,8 @@
 CREATE FUNCTION nps.nps_drivers_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
     window_length interval DEFAULT nps.setting_window_length(),
-    minimum_responses integer DEFAULT nps.setting_min_responses())
+    minimum_responses integer DEFAULT nps.setting_min_responses(),
+    response_table regclass DEFAULT 'nps.response'::pg_catalog.regclass)
   RETURNS TABLE (
     journey_id integer, journey text, journey_name text,
     touchpoint_id integer, touchpoint text, touchpoint_name text,
@@ -29,16 +30,26 @@ CREATE FUNCTION nps.nps_drivers_at(
     share double precision, journey_responses bigint,
     points_at_stake double precision,
     enough_responses boolean, rank bigint)
-  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 100
+  LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 100
   SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
+AS $fn$
+DECLARE
+  -- the extension's schema, by OID (whatever it is named now): the query
+  -- names the extension's objects through it, never through a schema found by
+  -- the name nps (README, Security model)
+  nps_schema regnamespace := (SELECT e.extnamespace::pg_catalog.regnamespace
+                                FROM pg_catalog.pg_extension e WHERE e.extname = 'nps');
+BEGIN
+  EXECUTE pg_catalog.format('SELECT %1$s.check_window_length($1), %1$s.check_min_responses($2), %1$s.check_fact_table($3, ''response''::text)', nps_schema)
+    USING window_length, minimum_responses, response_table;
+  RETURN QUERY EXECUTE pg_catalog.format($q$
   WITH w AS (
-    SELECT $1 - nps.check_window_length($2) AS lo, $1 AS hi, nps.check_min_responses($3) AS min_n
+    SELECT $1 - %2$s.check_window_length($2) AS lo, $1 AS hi, %2$s.check_min_responses($3) AS min_n
   ), r AS (
     SELECT r.id, t.journey_id AS jid, r.touchpoint_id AS tid, r.score, r.csat, r.ces,
            r.reasons, r.segment, r.channel
-      FROM nps.response r
-      JOIN nps.touchpoint t ON t.id = r.touchpoint_id
+      FROM %1$s r
+      JOIN %2$s.touchpoint t ON t.id = r.touchpoint_id
       CROSS JOIN w
      WHERE r.answered_at > w.lo AND r.answered_at <= w.hi
   ), candidates AS (    -- found in the data, per touchpoint
@@ -64,8 +75,8 @@ BEGIN ATOMIC
        AND (c.kind <> 'ces' OR r.ces IS NOT NULL)
   ), compared AS (
     SELECT f.jid, f.tid, f.kind, f.drv,
-           nps.nps_agg(f.score) FILTER (WHERE f.has) AS with_res,
-           nps.nps_agg(f.score) FILTER (WHERE NOT f.has) AS without_res
+           %2$s.nps_agg(f.score) FILTER (WHERE f.has) AS with_res,
+           %2$s.nps_agg(f.score) FILTER (WHERE NOT f.has) AS without_res
       FROM flagged f
      GROUP BY f.jid, f.tid, f.kind, f.drv
   ), journeys AS (
@@ -96,12 +107,16 @@ BEGIN ATOMIC
                               ORDER BY s.points DESC NULLS LAST, t.stage_order, s.kind, s.drv) END
     FROM stake s
     CROSS JOIN w
-    JOIN nps.journey j ON j.id = s.jid
-    JOIN nps.touchpoint t ON t.id = s.tid
-    LEFT JOIN LATERAL nps.nps_test(s.with_res, s.without_res) tt ON true
-   ORDER BY j.code, s.enough DESC, s.points DESC NULLS LAST, t.stage_order, s.kind, s.drv;
-END;
-COMMENT ON FUNCTION nps.nps_drivers_at(timestamptz, interval, integer) IS
+    JOIN %2$s.journey j ON j.id = s.jid
+    JOIN %2$s.touchpoint t ON t.id = s.tid
+    LEFT JOIN LATERAL %2$s.nps_test(s.with_res, s.without_res, 0.95::double precision, 'adjusted_wald'::text) tt ON true
+   ORDER BY j.code, s.enough DESC, s.points DESC NULLS LAST, t.stage_order, s.kind, s.drv
+  $q$, response_table, nps_schema)
+  USING as_of, window_length, minimum_responses;
+END
+$fn$;
+ALTER FUNCTION nps.nps_drivers_at(timestamptz, interval, integer, regclass) OWNER TO @extowner@;
+COMMENT ON FUNCTION nps.nps_drivers_at(timestamptz, interval, integer, regclass) IS
   'what drives NPS at each touchpoint over (as_of - window_length, as_of]: for each candidate driver found in the responses (CSAT not satisfied, CES not easy, each reason, segment and channel), the NPS with and without it, the difference and its nps_test p-value, and the journey NPS points at stake; ranked per journey by points at stake among drivers with at least minimum_responses on both sides; the function behind nps.nps_drivers';
 
 CREATE VIEW nps.nps_drivers WITH (security_invoker = true) AS

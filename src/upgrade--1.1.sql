@@ -487,12 +487,248 @@ COMMENT ON FUNCTION nps.set_owner_security(boolean) IS
 SELECT pg_catalog.pg_extension_config_dump('nps.metric_status_log', '');
 SELECT pg_catalog.pg_extension_config_dump('nps.metric_status_log_id_seq', '');
 
+-- ============================================================ stage NPS (issue 8)
+-- stage_nps_at, touchpoint_nps_at and segment_nps_at read the responses of
+-- the caller's choosing (response_table, default nps.response): a new
+-- argument, so the views, then the functions are dropped and created again as
+-- views.sql defines them (PL/pgSQL now: the query is planned for each call,
+-- with the actual window).
+DROP VIEW nps.touchpoint_nps;
+DROP VIEW nps.segment_nps;
+DROP FUNCTION nps.touchpoint_nps_at(timestamptz, interval);
+DROP FUNCTION nps.segment_nps_at(timestamptz, interval);
+DROP FUNCTION nps.stage_nps_at(timestamptz, interval, boolean);
+
+CREATE FUNCTION nps.stage_nps_at(
+    as_of timestamptz, window_length interval, per_segment boolean,
+    response_table regclass DEFAULT 'nps.response'::pg_catalog.regclass)
+  RETURNS TABLE (
+    segment text,
+    journey_id integer, journey text, journey_name text,
+    touchpoint_id integer, touchpoint text, touchpoint_name text, stage_order integer,
+    window_start timestamptz, window_end timestamptz,
+    responses bigint, promoters bigint, passives bigint, detractors bigint,
+    nps double precision, margin_95 double precision,
+    ci_low double precision, ci_high double precision,
+    change_from_previous_stage double precision,
+    journey_responses bigint, journey_nps double precision,
+    overall_points_lost double precision)
+  LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 60
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  -- the extension's schema, by OID (whatever it is named now): the query
+  -- names the extension's objects through it, never through a schema found by
+  -- the name nps (README, Security model)
+  nps_schema regnamespace := (SELECT e.extnamespace::pg_catalog.regnamespace
+                                FROM pg_catalog.pg_extension e WHERE e.extname = 'nps');
+BEGIN
+  EXECUTE pg_catalog.format('SELECT %1$s.check_window_length($1), %1$s.check_fact_table($2, ''response''::text)', nps_schema)
+    USING window_length, response_table;
+  RETURN QUERY EXECUTE pg_catalog.format($q$
+  WITH w AS (
+    SELECT $1 - %2$s.check_window_length($2) AS lo, $1 AS hi
+  ), per_stage AS (     -- segment NULL for all responses when not per segment
+    SELECT CASE WHEN $3 THEN r.segment END AS seg, r.touchpoint_id AS tp, %2$s.nps_agg(r.score) AS res
+      FROM %1$s r, w
+     WHERE r.answered_at > w.lo AND r.answered_at <= w.hi
+     GROUP BY 1, 2
+  ), per_journey AS (   -- from the counts, never an average of stage NPS
+    SELECT s.seg, t.journey_id AS jid, %2$s.nps_rollup(s.res) AS res
+      FROM per_stage s JOIN %2$s.touchpoint t ON t.id = s.tp
+     GROUP BY s.seg, t.journey_id
+  ), listed AS (        -- every journey once; per segment: the journeys it answered in
+    SELECT NULL::text AS seg, j.id AS jid FROM %2$s.journey j WHERE NOT $3
+    UNION ALL
+    SELECT pj.seg, pj.jid FROM per_journey pj WHERE $3
+  ), base AS (
+    SELECT l.seg,
+           j.id AS jid, j.code AS jcode, j.name AS jname,
+           t.id AS tid, t.code AS tcode, t.name AS tname, t.stage_order AS ord,
+           w.lo, w.hi,
+           coalesce((s.res).responses, 0) AS n,
+           coalesce((s.res).promoters, 0)::bigint AS p,
+           coalesce((s.res).passives, 0)::bigint AS a,
+           coalesce((s.res).detractors, 0)::bigint AS d,
+           (s.res).nps AS score,
+           (s.res).margin_95 AS margin,
+           ci.ci_low, ci.ci_high,
+           coalesce((pj.res).responses, 0) AS jn,
+           (pj.res).nps AS jscore
+      FROM listed l
+      JOIN %2$s.journey j ON j.id = l.jid
+      JOIN %2$s.touchpoint t ON t.journey_id = j.id
+      CROSS JOIN w
+      LEFT JOIN per_journey pj ON pj.jid = l.jid AND pj.seg IS NOT DISTINCT FROM l.seg
+      LEFT JOIN per_stage s ON s.tp = t.id AND s.seg IS NOT DISTINCT FROM l.seg
+      LEFT JOIN LATERAL %2$s.nps_ci(s.res, 0.95::double precision, 'adjusted_wald'::text) ci ON true      -- adjusted Wald
+  )
+  SELECT seg, jid, jcode, jname, tid, tcode, tname, ord, lo, hi,
+         n, p, a, d, score, margin, ci_low, ci_high,
+         score - lag(score) OVER (PARTITION BY seg, jid ORDER BY ord),
+         jn, jscore,
+         CASE WHEN n = 0 THEN CASE WHEN jn > 0 THEN 0::double precision END
+              ELSE n::double precision / jn * (jscore - score) END
+    FROM base
+   ORDER BY seg, jcode, ord
+  $q$, response_table, nps_schema)
+  USING as_of, window_length, per_segment;
+END
+$fn$;
+ALTER FUNCTION nps.stage_nps_at(timestamptz, interval, boolean, regclass) OWNER TO @extowner@;
+COMMENT ON FUNCTION nps.stage_nps_at(timestamptz, interval, boolean, regclass) IS
+  'internal (behind touchpoint_nps_at and segment_nps_at): NPS per touchpoint in journey order over (as_of - window_length, as_of], over all responses (segment NULL, every journey listed) or per_segment (each segment with the journeys it answered in), with the adjusted-Wald interval, the change from the previous stage and the journey NPS points each stage costs';
+
+CREATE FUNCTION nps.touchpoint_nps_at(
+    as_of timestamptz DEFAULT pg_catalog.now(),
+    window_length interval DEFAULT nps.setting_window_length(),
+    response_table regclass DEFAULT 'nps.response'::pg_catalog.regclass)
+  RETURNS TABLE (
+    journey_id integer, journey text, journey_name text,
+    touchpoint_id integer, touchpoint text, touchpoint_name text, stage_order integer,
+    window_start timestamptz, window_end timestamptz,
+    responses bigint, promoters bigint, passives bigint, detractors bigint,
+    nps double precision, margin_95 double precision,
+    ci_low double precision, ci_high double precision,
+    change_from_previous_stage double precision,
+    journey_responses bigint, journey_nps double precision,
+    overall_points_lost double precision)
+  LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 20
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  -- the extension's schema, by OID (whatever it is named now): the query
+  -- names the extension's objects through it, never through a schema found by
+  -- the name nps (README, Security model)
+  nps_schema regnamespace := (SELECT e.extnamespace::pg_catalog.regnamespace
+                                FROM pg_catalog.pg_extension e WHERE e.extname = 'nps');
+BEGIN
+  EXECUTE pg_catalog.format('SELECT %1$s.check_window_length($1), %1$s.check_fact_table($2, ''response''::text)', nps_schema)
+    USING window_length, response_table;
+  RETURN QUERY EXECUTE pg_catalog.format($q$
+  SELECT s.journey_id, s.journey, s.journey_name,
+         s.touchpoint_id, s.touchpoint, s.touchpoint_name, s.stage_order,
+         s.window_start, s.window_end,
+         s.responses, s.promoters, s.passives, s.detractors,
+         s.nps, s.margin_95, s.ci_low, s.ci_high,
+         s.change_from_previous_stage,
+         s.journey_responses, s.journey_nps, s.overall_points_lost
+    FROM %2$s.stage_nps_at($1, $2, false, response_table => $3) s
+   ORDER BY s.journey, s.stage_order
+  $q$, response_table, nps_schema)
+  USING as_of, window_length, response_table;
+END
+$fn$;
+ALTER FUNCTION nps.touchpoint_nps_at(timestamptz, interval, regclass) OWNER TO @extowner@;
+COMMENT ON FUNCTION nps.touchpoint_nps_at(timestamptz, interval, regclass) IS
+  'NPS per touchpoint in journey order over (as_of - window_length, as_of], with adjusted-Wald interval, change from the previous stage and the points of journey NPS each stage costs; the function behind nps.touchpoint_nps';
+
+CREATE VIEW nps.touchpoint_nps WITH (security_invoker = true) AS
+  SELECT * FROM nps.touchpoint_nps_at(pg_catalog.now(), nps.setting_window_length());
+COMMENT ON VIEW nps.touchpoint_nps IS
+  'NPS per touchpoint in journey order over the last nps.window_length (default 30 days); nps.touchpoint_nps_at(as_of, window_length) for any period';
+COMMENT ON COLUMN nps.touchpoint_nps.journey_id IS 'journey id';
+COMMENT ON COLUMN nps.touchpoint_nps.journey IS 'journey code';
+COMMENT ON COLUMN nps.touchpoint_nps.journey_name IS 'journey display name';
+COMMENT ON COLUMN nps.touchpoint_nps.touchpoint_id IS 'touchpoint id';
+COMMENT ON COLUMN nps.touchpoint_nps.touchpoint IS 'touchpoint code';
+COMMENT ON COLUMN nps.touchpoint_nps.touchpoint_name IS 'touchpoint display name';
+COMMENT ON COLUMN nps.touchpoint_nps.stage_order IS 'position of the touchpoint in its journey';
+COMMENT ON COLUMN nps.touchpoint_nps.window_start IS 'window start (exclusive): now() - nps.window_length';
+COMMENT ON COLUMN nps.touchpoint_nps.window_end IS 'window end (inclusive): now()';
+COMMENT ON COLUMN nps.touchpoint_nps.responses IS 'responses at this touchpoint in the window (0 rows are shown with responses 0)';
+COMMENT ON COLUMN nps.touchpoint_nps.promoters IS 'responses scoring 9-10';
+COMMENT ON COLUMN nps.touchpoint_nps.passives IS 'responses scoring 7-8';
+COMMENT ON COLUMN nps.touchpoint_nps.detractors IS 'responses scoring 0-6';
+COMMENT ON COLUMN nps.touchpoint_nps.nps IS 'Net Promoter Score, -100..100 (NULL without responses)';
+COMMENT ON COLUMN nps.touchpoint_nps.margin_95 IS 'half-width of the 95% Wald interval, in points';
+COMMENT ON COLUMN nps.touchpoint_nps.ci_low IS 'lower end of the 95% adjusted-Wald interval (nps_ci), in points';
+COMMENT ON COLUMN nps.touchpoint_nps.ci_high IS 'upper end of the 95% adjusted-Wald interval (nps_ci), in points';
+COMMENT ON COLUMN nps.touchpoint_nps.change_from_previous_stage IS 'nps minus the nps of the previous stage of the journey (NULL for the first stage or when either has no responses)';
+COMMENT ON COLUMN nps.touchpoint_nps.journey_responses IS 'responses at all touchpoints of the journey in the window';
+COMMENT ON COLUMN nps.touchpoint_nps.journey_nps IS 'NPS of all responses of the journey in the window (from counts, not an average of stage NPS)';
+COMMENT ON COLUMN nps.touchpoint_nps.overall_points_lost IS 'points of journey NPS this stage costs: (responses / journey_responses) * (journey_nps - nps), i.e. how much journey_nps would rise if this stage scored the journey NPS; negative when the stage lifts the journey; sums to 0 over a journey';
+
+CREATE FUNCTION nps.segment_nps_at(
+    as_of timestamptz DEFAULT pg_catalog.now(),
+    window_length interval DEFAULT nps.setting_window_length(),
+    response_table regclass DEFAULT 'nps.response'::pg_catalog.regclass)
+  RETURNS TABLE (
+    segment text,
+    journey_id integer, journey text, journey_name text,
+    touchpoint_id integer, touchpoint text, touchpoint_name text, stage_order integer,
+    window_start timestamptz, window_end timestamptz,
+    responses bigint, promoters bigint, passives bigint, detractors bigint,
+    nps double precision, margin_95 double precision,
+    ci_low double precision, ci_high double precision,
+    change_from_previous_stage double precision,
+    journey_responses bigint, journey_nps double precision,
+    overall_points_lost double precision)
+  LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 60
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+DECLARE
+  -- the extension's schema, by OID (whatever it is named now): the query
+  -- names the extension's objects through it, never through a schema found by
+  -- the name nps (README, Security model)
+  nps_schema regnamespace := (SELECT e.extnamespace::pg_catalog.regnamespace
+                                FROM pg_catalog.pg_extension e WHERE e.extname = 'nps');
+BEGIN
+  EXECUTE pg_catalog.format('SELECT %1$s.check_window_length($1), %1$s.check_fact_table($2, ''response''::text)', nps_schema)
+    USING window_length, response_table;
+  RETURN QUERY EXECUTE pg_catalog.format($q$
+  SELECT s.* FROM %2$s.stage_nps_at($1, $2, true, response_table => $3) s
+   ORDER BY s.segment, s.journey, s.stage_order
+  $q$, response_table, nps_schema)
+  USING as_of, window_length, response_table;
+END
+$fn$;
+ALTER FUNCTION nps.segment_nps_at(timestamptz, interval, regclass) OWNER TO @extowner@;
+COMMENT ON FUNCTION nps.segment_nps_at(timestamptz, interval, regclass) IS
+  'NPS per customer segment and touchpoint over (as_of - window_length, as_of], for each segment with responses in the journey; the function behind nps.segment_nps';
+
+CREATE VIEW nps.segment_nps WITH (security_invoker = true) AS
+  SELECT * FROM nps.segment_nps_at(pg_catalog.now(), nps.setting_window_length());
+COMMENT ON VIEW nps.segment_nps IS
+  'NPS per segment x touchpoint over the last nps.window_length; every touchpoint of a journey is listed for each segment that answered in that journey (responses 0 where none)';
+COMMENT ON COLUMN nps.segment_nps.segment IS 'customer segment (NULL = responses without a segment)';
+COMMENT ON COLUMN nps.segment_nps.journey_id IS 'journey id';
+COMMENT ON COLUMN nps.segment_nps.journey IS 'journey code';
+COMMENT ON COLUMN nps.segment_nps.journey_name IS 'journey display name';
+COMMENT ON COLUMN nps.segment_nps.touchpoint_id IS 'touchpoint id';
+COMMENT ON COLUMN nps.segment_nps.touchpoint IS 'touchpoint code';
+COMMENT ON COLUMN nps.segment_nps.touchpoint_name IS 'touchpoint display name';
+COMMENT ON COLUMN nps.segment_nps.stage_order IS 'position of the touchpoint in its journey';
+COMMENT ON COLUMN nps.segment_nps.window_start IS 'window start (exclusive): now() - nps.window_length';
+COMMENT ON COLUMN nps.segment_nps.window_end IS 'window end (inclusive): now()';
+COMMENT ON COLUMN nps.segment_nps.responses IS 'responses of the segment at this touchpoint in the window';
+COMMENT ON COLUMN nps.segment_nps.promoters IS 'responses scoring 9-10';
+COMMENT ON COLUMN nps.segment_nps.passives IS 'responses scoring 7-8';
+COMMENT ON COLUMN nps.segment_nps.detractors IS 'responses scoring 0-6';
+COMMENT ON COLUMN nps.segment_nps.nps IS 'Net Promoter Score of the segment at the touchpoint, -100..100 (NULL without responses)';
+COMMENT ON COLUMN nps.segment_nps.margin_95 IS 'half-width of the 95% Wald interval, in points';
+COMMENT ON COLUMN nps.segment_nps.ci_low IS 'lower end of the 95% adjusted-Wald interval, in points';
+COMMENT ON COLUMN nps.segment_nps.ci_high IS 'upper end of the 95% adjusted-Wald interval, in points';
+COMMENT ON COLUMN nps.segment_nps.change_from_previous_stage IS 'nps minus the segment''s nps at the previous stage';
+COMMENT ON COLUMN nps.segment_nps.journey_responses IS 'responses of the segment at all touchpoints of the journey';
+COMMENT ON COLUMN nps.segment_nps.journey_nps IS 'NPS of the segment over the whole journey (from counts)';
+COMMENT ON COLUMN nps.segment_nps.overall_points_lost IS 'points of the segment''s journey NPS this stage costs: (responses / journey_responses) * (journey_nps - nps); sums to 0 over a journey';
+ALTER VIEW nps.touchpoint_nps OWNER TO @extowner@;
+ALTER VIEW nps.segment_nps OWNER TO @extowner@;
+
 -- ============================================================ journey funnel (issue 8)
 -- journey_funnel_at: one sort of the window's events per customer instead of
--- a materialized CTE self-joined twice (the same rows; README, Performance).
-CREATE OR REPLACE FUNCTION nps.journey_funnel_at(
+-- a materialized CTE self-joined twice (the same rows; README, Performance),
+-- reading the journey events of the caller's choosing (journey_event_table,
+-- default nps.journey_event).  A new argument: the view and the function are
+-- dropped and created again as views.sql defines them.
+DROP VIEW nps.journey_funnel;
+DROP FUNCTION nps.journey_funnel_at(timestamptz, interval);
+
+CREATE FUNCTION nps.journey_funnel_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window_length())
+    window_length interval DEFAULT nps.setting_window_length(),
+    journey_event_table regclass DEFAULT 'nps.journey_event'::pg_catalog.regclass)
   RETURNS TABLE (
     journey_id integer, journey text, journey_name text,
     touchpoint_id integer, touchpoint text, touchpoint_name text, stage_order integer,
@@ -506,9 +742,19 @@ CREATE OR REPLACE FUNCTION nps.journey_funnel_at(
     conversion_from_first_stage double precision,
     median_time_from_previous_stage interval,
     median_hours_from_previous_stage double precision)
-  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 20
+  LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 20
   SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
+AS $fn$
+DECLARE
+  -- the extension's schema, by OID (whatever it is named now): the query
+  -- names the extension's objects through it, never through a schema found by
+  -- the name nps (README, Security model)
+  nps_schema regnamespace := (SELECT e.extnamespace::pg_catalog.regnamespace
+                                FROM pg_catalog.pg_extension e WHERE e.extname = 'nps');
+BEGIN
+  EXECUTE pg_catalog.format('SELECT %1$s.check_window_length($1), %1$s.check_fact_table($2, ''journey_event''::text)', nps_schema)
+    USING window_length, journey_event_table;
+  RETURN QUERY EXECUTE pg_catalog.format($q$
   -- One pass over each customer's events: sorted once by customer, journey,
   -- stage and time, DISTINCT ON keeps the customer's first event at each
   -- stage and a window over that same order sees, on the same row, the stage
@@ -518,24 +764,26 @@ BEGIN ATOMIC
   -- equality matters, and byte order sorts fastest.  The counts per stage are
   -- then a hash aggregate; the median gap is taken from each stage's gaps.
   WITH w AS (
-    SELECT $1 - nps.check_window_length($2) AS lo, $1 AS hi
+    SELECT $1 - %2$s.check_window_length($2) AS lo, $1 AS hi
   ), st AS (
     SELECT t.id, t.journey_id, t.stage_order,
            lag(t.id) OVER (PARTITION BY t.journey_id ORDER BY t.stage_order) AS prev_id,
            first_value(t.id) OVER (PARTITION BY t.journey_id ORDER BY t.stage_order) AS first_id
-      FROM nps.touchpoint t
-  ), ev AS (          -- the first time each customer reached each stage in the window
-    SELECT DISTINCT ON (e.customer COLLATE "C", t.journey_id, t.stage_order)
-           e.customer COLLATE "C" AS customer, t.journey_id, t.stage_order, t.id, e.occurred_at AS at
-      FROM nps.journey_event e
-      JOIN nps.touchpoint t ON t.id = e.touchpoint_id
-     WHERE e.occurred_at > $1 - nps.check_window_length($2) AND e.occurred_at <= $1
-     ORDER BY e.customer COLLATE "C", t.journey_id, t.stage_order, e.occurred_at
-  ), path AS (        -- in stage order: the stage reached before, and the first one reached
+      FROM %2$s.touchpoint t
+  ), path AS (        -- per customer, in stage order: the stage reached before, and the first one reached
+    -- A subquery over the events alone (joined only to the touchpoints) and
+    -- partitioned by customer, so a distributed planner runs it where each
+    -- customer's events are.
     SELECT ev.id, ev.at,
            lag(ev.id) OVER c AS before_id, lag(ev.at) OVER c AS before_at,
            first_value(ev.id) OVER c AS path_first_id, first_value(ev.at) OVER c AS path_first_at
-      FROM ev
+      FROM (-- the first time each customer reached each stage in the window
+            SELECT DISTINCT ON (e.customer COLLATE "C", t.journey_id, t.stage_order)
+                   e.customer COLLATE "C" AS customer, t.journey_id, t.stage_order, t.id, e.occurred_at AS at
+              FROM %1$s e
+              JOIN %2$s.touchpoint t ON t.id = e.touchpoint_id
+             WHERE e.occurred_at > $1 - %2$s.check_window_length($2) AND e.occurred_at <= $1
+             ORDER BY e.customer COLLATE "C", t.journey_id, t.stage_order, e.occurred_at) ev
     WINDOW c AS (PARTITION BY ev.customer, ev.journey_id ORDER BY ev.stage_order)
   ), per_stage AS (   -- continued: reached the stage before (or the first stage) at or before this one
     SELECT st.id,
@@ -562,19 +810,142 @@ BEGIN ATOMIC
          CASE WHEN rf.customers > 0 THEN coalesce(r.from_first, 0)::double precision / rf.customers END,
          r.median_gap,
          extract(epoch FROM r.median_gap)::double precision / 3600
-    FROM nps.journey j
-    JOIN nps.touchpoint t ON t.journey_id = j.id
+    FROM %2$s.journey j
+    JOIN %2$s.touchpoint t ON t.journey_id = j.id
     JOIN st ON st.id = t.id
     CROSS JOIN w
     LEFT JOIN reach r ON r.id = t.id
     LEFT JOIN reach rp ON rp.id = st.prev_id
     LEFT JOIN reach rf ON rf.id = st.first_id
-   ORDER BY j.code, t.stage_order;
-END;
+   ORDER BY j.code, t.stage_order
+  $q$, journey_event_table, nps_schema)
+  USING as_of, window_length;
+END
+$fn$;
+ALTER FUNCTION nps.journey_funnel_at(timestamptz, interval, regclass) OWNER TO @extowner@;
+COMMENT ON FUNCTION nps.journey_funnel_at(timestamptz, interval, regclass) IS
+  'journey funnel from the journey events (journey_event_table, default nps.journey_event) over (as_of - window_length, as_of]: customers per stage, step and overall conversion, drop-off and median time between stages; the function behind nps.journey_funnel';
+
+CREATE VIEW nps.journey_funnel WITH (security_invoker = true) AS
+  SELECT * FROM nps.journey_funnel_at(pg_catalog.now(), nps.setting_window_length());
+COMMENT ON VIEW nps.journey_funnel IS
+  'journey funnel over the last nps.window_length: a customer counts at a stage if they reached it (nps.journey_event) in the window; they continued from the previous stage if they reached that stage first (times of the first event at each stage)';
+COMMENT ON COLUMN nps.journey_funnel.journey_id IS 'journey id';
+COMMENT ON COLUMN nps.journey_funnel.journey IS 'journey code';
+COMMENT ON COLUMN nps.journey_funnel.journey_name IS 'journey display name';
+COMMENT ON COLUMN nps.journey_funnel.touchpoint_id IS 'touchpoint id';
+COMMENT ON COLUMN nps.journey_funnel.touchpoint IS 'touchpoint code';
+COMMENT ON COLUMN nps.journey_funnel.touchpoint_name IS 'touchpoint display name';
+COMMENT ON COLUMN nps.journey_funnel.stage_order IS 'position of the stage in its journey';
+COMMENT ON COLUMN nps.journey_funnel.window_start IS 'window start (exclusive): now() - nps.window_length';
+COMMENT ON COLUMN nps.journey_funnel.window_end IS 'window end (inclusive): now()';
+COMMENT ON COLUMN nps.journey_funnel.customers IS 'distinct customers who reached this stage in the window';
+COMMENT ON COLUMN nps.journey_funnel.previous_stage_customers IS 'customers who reached the previous stage (NULL for the first stage)';
+COMMENT ON COLUMN nps.journey_funnel.continued_from_previous_stage IS 'customers who reached the previous stage and then (at or after it) this one';
+COMMENT ON COLUMN nps.journey_funnel.drop_off IS 'previous_stage_customers - continued_from_previous_stage: customers lost between the previous stage and this one';
+COMMENT ON COLUMN nps.journey_funnel.conversion_from_previous_stage IS 'continued_from_previous_stage / previous_stage_customers, 0..1 (NULL for the first stage or no previous customers)';
+COMMENT ON COLUMN nps.journey_funnel.continued_from_first_stage IS 'customers who reached the first stage and then this one (for the first stage: its customers)';
+COMMENT ON COLUMN nps.journey_funnel.conversion_from_first_stage IS 'continued_from_first_stage / customers of the first stage, 0..1';
+COMMENT ON COLUMN nps.journey_funnel.median_time_from_previous_stage IS 'median time from reaching the previous stage to reaching this one, over customers who continued';
+COMMENT ON COLUMN nps.journey_funnel.median_hours_from_previous_stage IS 'median_time_from_previous_stage in hours (for charts)';
+ALTER VIEW nps.journey_funnel OWNER TO @extowner@;
+
+-- ============================================================ detractor queue (issue 8)
+-- detractor_queue_at reads the responses of the caller's choosing
+-- (response_table, default nps.response): a new argument, so the view and
+-- the function are dropped and created again as views.sql defines them.
+DROP VIEW nps.detractor_queue;
+DROP FUNCTION nps.detractor_queue_at(timestamptz, interval);
+
+CREATE FUNCTION nps.detractor_queue_at(
+    as_of timestamptz DEFAULT pg_catalog.now(),
+    followup_sla interval DEFAULT nps.setting_followup_sla(),
+    response_table regclass DEFAULT 'nps.response'::pg_catalog.regclass)
+  RETURNS TABLE (
+    response_id bigint, customer text, answered_at timestamptz, score smallint,
+    segment text, channel text,
+    journey_id integer, journey text, journey_name text,
+    touchpoint_id integer, touchpoint text, touchpoint_name text,
+    hours_waiting double precision, due_at timestamptz, overdue boolean,
+    owner_names text, owner_roles text,
+    comment text, reasons text[])
+  LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 100
+  SET search_path = pg_catalog, pg_temp
+  SET jit = off     -- a short index-driven query: compiling it costs more than it saves
+AS $fn$
+DECLARE
+  -- the extension's schema, by OID (whatever it is named now): the query
+  -- names the extension's objects through it, never through a schema found by
+  -- the name nps (README, Security model)
+  nps_schema regnamespace := (SELECT e.extnamespace::pg_catalog.regnamespace
+                                FROM pg_catalog.pg_extension e WHERE e.extname = 'nps');
+BEGIN
+  EXECUTE pg_catalog.format('SELECT %1$s.check_followup_sla($1), %1$s.check_fact_table($2, ''response''::text)', nps_schema)
+    USING followup_sla, response_table;
+  RETURN QUERY EXECUTE pg_catalog.format($q$
+  WITH open AS (
+    -- still open now: served by the partial index on open detractors
+    SELECT r.* FROM %1$s r
+     WHERE r.score <= 6 AND r.followed_up_at IS NULL AND r.answered_at <= $1
+    UNION ALL
+    -- followed up only after as_of (a queue as of a past time)
+    SELECT r.* FROM %1$s r
+     WHERE r.score <= 6 AND r.followed_up_at > $1 AND r.answered_at <= $1
+  )
+  SELECT r.id, r.customer, r.answered_at, r.score, r.segment, r.channel,
+         j.id, j.code, j.name, t.id, t.code, t.name,
+         extract(epoch FROM $1 - r.answered_at)::double precision / 3600,
+         r.answered_at + $2,
+         $1 > r.answered_at + $2,
+         own.names, own.roles,
+         r.comment, r.reasons
+    FROM open r
+    JOIN %2$s.touchpoint t ON t.id = r.touchpoint_id
+    JOIN %2$s.journey j ON j.id = t.journey_id
+    LEFT JOIN LATERAL (
+      SELECT string_agg(ow.owner_name, ', ' ORDER BY ow.owner_rank) AS names,
+             string_agg(ow.owner_role::text, ', ' ORDER BY ow.owner_rank) AS roles
+        FROM %2$s.detractor_owners(r.touchpoint_id, r.segment, r.channel) ow
+    ) own ON true
+   WHERE %2$s.check_followup_sla($2) IS NOT NULL   -- checked once, before any row (a one-time filter)
+   ORDER BY r.answered_at, r.id
+  $q$, response_table, nps_schema)
+  USING as_of, followup_sla;
+END
+$fn$;
+ALTER FUNCTION nps.detractor_queue_at(timestamptz, interval, regclass) OWNER TO @extowner@;
+COMMENT ON FUNCTION nps.detractor_queue_at(timestamptz, interval, regclass) IS
+  'detractors (score 0-6) answered by as_of and not followed up by as_of, oldest first, with time waiting and SLA; the function behind nps.detractor_queue';
+
+CREATE VIEW nps.detractor_queue WITH (security_invoker = true) AS
+  SELECT * FROM nps.detractor_queue_at(pg_catalog.now(), nps.setting_followup_sla());
+COMMENT ON VIEW nps.detractor_queue IS
+  'detractors (score 0-6) still waiting for a follow-up, oldest first, against the nps.followup_sla (default 48 hours). Close one with UPDATE nps.response SET followed_up_at = now() WHERE id = <response_id>';
+COMMENT ON COLUMN nps.detractor_queue.response_id IS 'nps.response id (to UPDATE followed_up_at)';
+COMMENT ON COLUMN nps.detractor_queue.customer IS 'customer identifier';
+COMMENT ON COLUMN nps.detractor_queue.answered_at IS 'when the detractor answered';
+COMMENT ON COLUMN nps.detractor_queue.score IS 'score, 0-6';
+COMMENT ON COLUMN nps.detractor_queue.segment IS 'customer segment';
+COMMENT ON COLUMN nps.detractor_queue.channel IS 'channel';
+COMMENT ON COLUMN nps.detractor_queue.journey_id IS 'journey id';
+COMMENT ON COLUMN nps.detractor_queue.journey IS 'journey code';
+COMMENT ON COLUMN nps.detractor_queue.journey_name IS 'journey display name';
+COMMENT ON COLUMN nps.detractor_queue.touchpoint_id IS 'touchpoint id';
+COMMENT ON COLUMN nps.detractor_queue.touchpoint IS 'touchpoint code';
+COMMENT ON COLUMN nps.detractor_queue.touchpoint_name IS 'touchpoint display name';
+COMMENT ON COLUMN nps.detractor_queue.hours_waiting IS 'hours since the answer';
+COMMENT ON COLUMN nps.detractor_queue.due_at IS 'answered_at + nps.followup_sla';
+COMMENT ON COLUMN nps.detractor_queue.overdue IS 'true when waiting longer than nps.followup_sla';
+COMMENT ON COLUMN nps.detractor_queue.owner_names IS 'owners of NPS metrics covering this response (nps.detractor_owners: touchpoint owners first, then whole-journey owners, by owner id), comma-separated';
+COMMENT ON COLUMN nps.detractor_queue.owner_roles IS 'their database roles, comma-separated';
+COMMENT ON COLUMN nps.detractor_queue.comment IS 'verbatim comment';
+COMMENT ON COLUMN nps.detractor_queue.reasons IS 'reason tags';
+ALTER VIEW nps.detractor_queue OWNER TO @extowner@;
 
 -- ============================================================ detractor reasons
 -- 1.1 adds nps_without and points_if_fixed (issue 9) at the end of the
--- function's result and of the view.  A function's result columns can not
+-- function's result and of the view, and the argument response_table (issue
+-- 8, default nps.response).  A function's result columns can not
 -- change in place: drop the view and the function, and create them again as
 -- src/views.sql defines them (same comments, owner and privileges as a fresh
 -- install).
@@ -583,7 +954,8 @@ DROP FUNCTION nps.detractor_reasons_at(timestamptz, interval);
 
 CREATE FUNCTION nps.detractor_reasons_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window_length())
+    window_length interval DEFAULT nps.setting_window_length(),
+    response_table regclass DEFAULT 'nps.response'::pg_catalog.regclass)
   RETURNS TABLE (
     scope text,
     journey_id integer, journey text, journey_name text,
@@ -593,15 +965,25 @@ CREATE FUNCTION nps.detractor_reasons_at(
     scope_detractors bigint, detractor_share double precision,
     responses bigint, nps double precision,
     nps_without double precision, points_if_fixed double precision)
-  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 100
+  LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 100
   SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
+AS $fn$
+DECLARE
+  -- the extension's schema, by OID (whatever it is named now): the query
+  -- names the extension's objects through it, never through a schema found by
+  -- the name nps (README, Security model)
+  nps_schema regnamespace := (SELECT e.extnamespace::pg_catalog.regnamespace
+                                FROM pg_catalog.pg_extension e WHERE e.extname = 'nps');
+BEGIN
+  EXECUTE pg_catalog.format('SELECT %1$s.check_window_length($1), %1$s.check_fact_table($2, ''response''::text)', nps_schema)
+    USING window_length, response_table;
+  RETURN QUERY EXECUTE pg_catalog.format($q$
   WITH w AS (
-    SELECT $1 - nps.check_window_length($2) AS lo, $1 AS hi
+    SELECT $1 - %2$s.check_window_length($2) AS lo, $1 AS hi
   ), r AS NOT MATERIALIZED (   -- read twice, not stored: each reader aggregates as it scans
     SELECT r.id, r.score, r.reasons, t.journey_id AS jid, r.touchpoint_id AS tid
-      FROM nps.response r
-      JOIN nps.touchpoint t ON t.id = r.touchpoint_id
+      FROM %1$s r
+      JOIN %2$s.touchpoint t ON t.id = r.touchpoint_id
       CROSS JOIN w
      WHERE r.answered_at > w.lo AND r.answered_at <= w.hi
   ), tagged AS (        -- one row per response and distinct reason (its first occurrence)
@@ -613,14 +995,14 @@ BEGIN ATOMIC
     SELECT g.jid, g.tid, g.reason,
            count(*) FILTER (WHERE g.score <= 6) AS d,
            count(*) AS n,
-           nps.nps_agg(g.score) AS res
+           %2$s.nps_agg(g.score) AS res
       FROM tagged g
      GROUP BY g.jid, g.tid, g.reason
   ), per_reason AS (
     SELECT g.jid, g.tid, GROUPING(g.jid, g.tid) AS lvl, g.reason,
            sum(g.d)::bigint AS d,
            sum(g.n)::bigint AS n,
-           (nps.nps_rollup(g.res)).nps AS score
+           (%2$s.nps_rollup(g.res)).nps AS score
       FROM per_touchpoint_reason g
      GROUP BY GROUPING SETS ((g.jid, g.tid, g.reason), (g.jid, g.reason), (g.reason))
   ), per_touchpoint AS (
@@ -642,12 +1024,17 @@ BEGIN ATOMIC
                      AND tot.tid IS NOT DISTINCT FROM p.tid
      WHERE p.d > 0
     WINDOW scope_w AS (PARTITION BY p.lvl, p.jid, p.tid ORDER BY p.d DESC, p.reason)
+  ), per_reasons AS (  -- the window's responses per touchpoint and list of reasons: few groups
+    SELECT r.jid, r.tid, r.reasons, %2$s.nps_agg(r.score) AS res
+      FROM r
+     GROUP BY r.jid, r.tid, r.reasons
   ), impact AS (        -- per ranked reason: the scope's responses, and those not citing it
+    -- (the groups of the scope merged with nps_rollup: exact, counts add)
     SELECT x.lvl, x.jid, x.tid, x.reason,
-           count(*) AS scope_n,
-           (nps.nps_agg(r.score) FILTER (WHERE NOT (x.reason = ANY (r.reasons)))).nps AS without
+           sum((g.res).responses)::bigint AS scope_n,
+           (%2$s.nps_rollup(g.res) FILTER (WHERE NOT (x.reason = ANY (g.reasons)))).nps AS without
       FROM ranked x
-      JOIN r ON x.lvl = 3 OR (x.lvl = 1 AND r.jid = x.jid) OR (x.lvl = 0 AND r.tid = x.tid)
+      JOIN per_reasons g ON x.lvl = 3 OR (x.lvl = 1 AND g.jid = x.jid) OR (x.lvl = 0 AND g.tid = x.tid)
      GROUP BY x.lvl, x.jid, x.tid, x.reason
   )
   SELECT CASE x.lvl WHEN 0 THEN 'touchpoint' WHEN 1 THEN 'journey' ELSE 'all' END,
@@ -663,11 +1050,15 @@ BEGIN ATOMIC
     FROM ranked x
     JOIN impact i ON i.lvl = x.lvl AND i.jid IS NOT DISTINCT FROM x.jid
                  AND i.tid IS NOT DISTINCT FROM x.tid AND i.reason = x.reason
-    LEFT JOIN nps.journey j ON j.id = x.jid
-    LEFT JOIN nps.touchpoint t ON t.id = x.tid
-   ORDER BY x.lvl DESC, j.code NULLS FIRST, t.stage_order NULLS FIRST, x.rk;
-END;
-COMMENT ON FUNCTION nps.detractor_reasons_at(timestamptz, interval) IS
+    LEFT JOIN %2$s.journey j ON j.id = x.jid
+    LEFT JOIN %2$s.touchpoint t ON t.id = x.tid
+   ORDER BY x.lvl DESC, j.code NULLS FIRST, t.stage_order NULLS FIRST, x.rk
+  $q$, response_table, nps_schema)
+  USING as_of, window_length;
+END
+$fn$;
+ALTER FUNCTION nps.detractor_reasons_at(timestamptz, interval, regclass) OWNER TO @extowner@;
+COMMENT ON FUNCTION nps.detractor_reasons_at(timestamptz, interval, regclass) IS
   'reason tags ranked by the detractors citing them (Pareto) per touchpoint, per journey and over all responses in (as_of - window_length, as_of], with the NPS points each reason costs the scope (nps_without, points_if_fixed); the function behind nps.detractor_reasons';
 
 CREATE VIEW nps.detractor_reasons WITH (security_invoker = true) AS

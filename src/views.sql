@@ -17,9 +17,26 @@
 -- touchpoint_nps and segment_nps are one computation: NPS per touchpoint in
 -- journey order, over all responses (touchpoint_nps) or per customer segment
 -- (segment_nps).  nps.stage_nps_at does it once for both.
+--
+-- Fact tables (issue 8): these functions (stage NPS, funnel, detractor
+-- queue and reasons) take the relations they read as regclass arguments
+-- (response_table, journey_event_table, default nps.response and
+-- nps.journey_event; see fact_tables.sql).  Each checks its arguments and
+-- those relations first (nps.check_fact_table), then runs its query with
+-- EXECUTE ... USING: the relation is put in with format('%s', regclass),
+-- which prints it qualified and quoted, and each call is planned for its
+-- actual window (a one-shot custom plan: a parallel scan and hash aggregates
+-- on a large window, where the generic plan of an SQL function body guessed
+-- a small one).  A dynamic query is not bound to its objects like an SQL
+-- function body, so it names the extension's objects through the schema
+-- recorded in pg_extension (%2$s: by OID, whatever the schema is called
+-- now; never a schema found by the name nps), and calls each function with
+-- arguments of exactly its types (nps_ci and nps_test with their defaults
+-- written out), so an overload added in the schema is never chosen.
 
 CREATE FUNCTION nps.stage_nps_at(
-    as_of timestamptz, window_length interval, per_segment boolean)
+    as_of timestamptz, window_length interval, per_segment boolean,
+    response_table regclass DEFAULT 'nps.response'::pg_catalog.regclass)
   RETURNS TABLE (
     segment text,
     journey_id integer, journey text, journey_name text,
@@ -31,22 +48,32 @@ CREATE FUNCTION nps.stage_nps_at(
     change_from_previous_stage double precision,
     journey_responses bigint, journey_nps double precision,
     overall_points_lost double precision)
-  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 60
+  LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 60
   SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
+AS $fn$
+DECLARE
+  -- the extension's schema, by OID (whatever it is named now): the query
+  -- names the extension's objects through it, never through a schema found by
+  -- the name nps (README, Security model)
+  nps_schema regnamespace := (SELECT e.extnamespace::pg_catalog.regnamespace
+                                FROM pg_catalog.pg_extension e WHERE e.extname = 'nps');
+BEGIN
+  EXECUTE pg_catalog.format('SELECT %1$s.check_window_length($1), %1$s.check_fact_table($2, ''response''::text)', nps_schema)
+    USING window_length, response_table;
+  RETURN QUERY EXECUTE pg_catalog.format($q$
   WITH w AS (
-    SELECT $1 - nps.check_window_length($2) AS lo, $1 AS hi
+    SELECT $1 - %2$s.check_window_length($2) AS lo, $1 AS hi
   ), per_stage AS (     -- segment NULL for all responses when not per segment
-    SELECT CASE WHEN $3 THEN r.segment END AS seg, r.touchpoint_id AS tp, nps.nps_agg(r.score) AS res
-      FROM nps.response r, w
+    SELECT CASE WHEN $3 THEN r.segment END AS seg, r.touchpoint_id AS tp, %2$s.nps_agg(r.score) AS res
+      FROM %1$s r, w
      WHERE r.answered_at > w.lo AND r.answered_at <= w.hi
      GROUP BY 1, 2
   ), per_journey AS (   -- from the counts, never an average of stage NPS
-    SELECT s.seg, t.journey_id AS jid, nps.nps_rollup(s.res) AS res
-      FROM per_stage s JOIN nps.touchpoint t ON t.id = s.tp
+    SELECT s.seg, t.journey_id AS jid, %2$s.nps_rollup(s.res) AS res
+      FROM per_stage s JOIN %2$s.touchpoint t ON t.id = s.tp
      GROUP BY s.seg, t.journey_id
   ), listed AS (        -- every journey once; per segment: the journeys it answered in
-    SELECT NULL::text AS seg, j.id AS jid FROM nps.journey j WHERE NOT $3
+    SELECT NULL::text AS seg, j.id AS jid FROM %2$s.journey j WHERE NOT $3
     UNION ALL
     SELECT pj.seg, pj.jid FROM per_journey pj WHERE $3
   ), base AS (
@@ -64,12 +91,12 @@ BEGIN ATOMIC
            coalesce((pj.res).responses, 0) AS jn,
            (pj.res).nps AS jscore
       FROM listed l
-      JOIN nps.journey j ON j.id = l.jid
-      JOIN nps.touchpoint t ON t.journey_id = j.id
+      JOIN %2$s.journey j ON j.id = l.jid
+      JOIN %2$s.touchpoint t ON t.journey_id = j.id
       CROSS JOIN w
       LEFT JOIN per_journey pj ON pj.jid = l.jid AND pj.seg IS NOT DISTINCT FROM l.seg
       LEFT JOIN per_stage s ON s.tp = t.id AND s.seg IS NOT DISTINCT FROM l.seg
-      LEFT JOIN LATERAL nps.nps_ci(s.res) ci ON true      -- adjusted Wald
+      LEFT JOIN LATERAL %2$s.nps_ci(s.res, 0.95::double precision, 'adjusted_wald'::text) ci ON true      -- adjusted Wald
   )
   SELECT seg, jid, jcode, jname, tid, tcode, tname, ord, lo, hi,
          n, p, a, d, score, margin, ci_low, ci_high,
@@ -78,14 +105,19 @@ BEGIN ATOMIC
          CASE WHEN n = 0 THEN CASE WHEN jn > 0 THEN 0::double precision END
               ELSE n::double precision / jn * (jscore - score) END
     FROM base
-   ORDER BY seg, jcode, ord;
-END;
-COMMENT ON FUNCTION nps.stage_nps_at(timestamptz, interval, boolean) IS
+   ORDER BY seg, jcode, ord
+  $q$, response_table, nps_schema)
+  USING as_of, window_length, per_segment;
+END
+$fn$;
+ALTER FUNCTION nps.stage_nps_at(timestamptz, interval, boolean, regclass) OWNER TO @extowner@;
+COMMENT ON FUNCTION nps.stage_nps_at(timestamptz, interval, boolean, regclass) IS
   'internal (behind touchpoint_nps_at and segment_nps_at): NPS per touchpoint in journey order over (as_of - window_length, as_of], over all responses (segment NULL, every journey listed) or per_segment (each segment with the journeys it answered in), with the adjusted-Wald interval, the change from the previous stage and the journey NPS points each stage costs';
 
 CREATE FUNCTION nps.touchpoint_nps_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window_length())
+    window_length interval DEFAULT nps.setting_window_length(),
+    response_table regclass DEFAULT 'nps.response'::pg_catalog.regclass)
   RETURNS TABLE (
     journey_id integer, journey text, journey_name text,
     touchpoint_id integer, touchpoint text, touchpoint_name text, stage_order integer,
@@ -96,9 +128,19 @@ CREATE FUNCTION nps.touchpoint_nps_at(
     change_from_previous_stage double precision,
     journey_responses bigint, journey_nps double precision,
     overall_points_lost double precision)
-  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 20
+  LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 20
   SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
+AS $fn$
+DECLARE
+  -- the extension's schema, by OID (whatever it is named now): the query
+  -- names the extension's objects through it, never through a schema found by
+  -- the name nps (README, Security model)
+  nps_schema regnamespace := (SELECT e.extnamespace::pg_catalog.regnamespace
+                                FROM pg_catalog.pg_extension e WHERE e.extname = 'nps');
+BEGIN
+  EXECUTE pg_catalog.format('SELECT %1$s.check_window_length($1), %1$s.check_fact_table($2, ''response''::text)', nps_schema)
+    USING window_length, response_table;
+  RETURN QUERY EXECUTE pg_catalog.format($q$
   SELECT s.journey_id, s.journey, s.journey_name,
          s.touchpoint_id, s.touchpoint, s.touchpoint_name, s.stage_order,
          s.window_start, s.window_end,
@@ -106,10 +148,14 @@ BEGIN ATOMIC
          s.nps, s.margin_95, s.ci_low, s.ci_high,
          s.change_from_previous_stage,
          s.journey_responses, s.journey_nps, s.overall_points_lost
-    FROM nps.stage_nps_at($1, $2, false) s
-   ORDER BY s.journey, s.stage_order;
-END;
-COMMENT ON FUNCTION nps.touchpoint_nps_at(timestamptz, interval) IS
+    FROM %2$s.stage_nps_at($1, $2, false, response_table => $3) s
+   ORDER BY s.journey, s.stage_order
+  $q$, response_table, nps_schema)
+  USING as_of, window_length, response_table;
+END
+$fn$;
+ALTER FUNCTION nps.touchpoint_nps_at(timestamptz, interval, regclass) OWNER TO @extowner@;
+COMMENT ON FUNCTION nps.touchpoint_nps_at(timestamptz, interval, regclass) IS
   'NPS per touchpoint in journey order over (as_of - window_length, as_of], with adjusted-Wald interval, change from the previous stage and the points of journey NPS each stage costs; the function behind nps.touchpoint_nps';
 
 CREATE VIEW nps.touchpoint_nps WITH (security_invoker = true) AS
@@ -140,7 +186,8 @@ COMMENT ON COLUMN nps.touchpoint_nps.overall_points_lost IS 'points of journey N
 
 CREATE FUNCTION nps.segment_nps_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window_length())
+    window_length interval DEFAULT nps.setting_window_length(),
+    response_table regclass DEFAULT 'nps.response'::pg_catalog.regclass)
   RETURNS TABLE (
     segment text,
     journey_id integer, journey text, journey_name text,
@@ -152,13 +199,27 @@ CREATE FUNCTION nps.segment_nps_at(
     change_from_previous_stage double precision,
     journey_responses bigint, journey_nps double precision,
     overall_points_lost double precision)
-  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 60
+  LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 60
   SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT s.* FROM nps.stage_nps_at($1, $2, true) s
-   ORDER BY s.segment, s.journey, s.stage_order;
-END;
-COMMENT ON FUNCTION nps.segment_nps_at(timestamptz, interval) IS
+AS $fn$
+DECLARE
+  -- the extension's schema, by OID (whatever it is named now): the query
+  -- names the extension's objects through it, never through a schema found by
+  -- the name nps (README, Security model)
+  nps_schema regnamespace := (SELECT e.extnamespace::pg_catalog.regnamespace
+                                FROM pg_catalog.pg_extension e WHERE e.extname = 'nps');
+BEGIN
+  EXECUTE pg_catalog.format('SELECT %1$s.check_window_length($1), %1$s.check_fact_table($2, ''response''::text)', nps_schema)
+    USING window_length, response_table;
+  RETURN QUERY EXECUTE pg_catalog.format($q$
+  SELECT s.* FROM %2$s.stage_nps_at($1, $2, true, response_table => $3) s
+   ORDER BY s.segment, s.journey, s.stage_order
+  $q$, response_table, nps_schema)
+  USING as_of, window_length, response_table;
+END
+$fn$;
+ALTER FUNCTION nps.segment_nps_at(timestamptz, interval, regclass) OWNER TO @extowner@;
+COMMENT ON FUNCTION nps.segment_nps_at(timestamptz, interval, regclass) IS
   'NPS per customer segment and touchpoint over (as_of - window_length, as_of], for each segment with responses in the journey; the function behind nps.segment_nps';
 
 CREATE VIEW nps.segment_nps WITH (security_invoker = true) AS
@@ -192,7 +253,8 @@ COMMENT ON COLUMN nps.segment_nps.overall_points_lost IS 'points of the segment'
 
 CREATE FUNCTION nps.journey_funnel_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window_length())
+    window_length interval DEFAULT nps.setting_window_length(),
+    journey_event_table regclass DEFAULT 'nps.journey_event'::pg_catalog.regclass)
   RETURNS TABLE (
     journey_id integer, journey text, journey_name text,
     touchpoint_id integer, touchpoint text, touchpoint_name text, stage_order integer,
@@ -206,9 +268,19 @@ CREATE FUNCTION nps.journey_funnel_at(
     conversion_from_first_stage double precision,
     median_time_from_previous_stage interval,
     median_hours_from_previous_stage double precision)
-  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 20
+  LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 20
   SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
+AS $fn$
+DECLARE
+  -- the extension's schema, by OID (whatever it is named now): the query
+  -- names the extension's objects through it, never through a schema found by
+  -- the name nps (README, Security model)
+  nps_schema regnamespace := (SELECT e.extnamespace::pg_catalog.regnamespace
+                                FROM pg_catalog.pg_extension e WHERE e.extname = 'nps');
+BEGIN
+  EXECUTE pg_catalog.format('SELECT %1$s.check_window_length($1), %1$s.check_fact_table($2, ''journey_event''::text)', nps_schema)
+    USING window_length, journey_event_table;
+  RETURN QUERY EXECUTE pg_catalog.format($q$
   -- One pass over each customer's events: sorted once by customer, journey,
   -- stage and time, DISTINCT ON keeps the customer's first event at each
   -- stage and a window over that same order sees, on the same row, the stage
@@ -218,24 +290,26 @@ BEGIN ATOMIC
   -- equality matters, and byte order sorts fastest.  The counts per stage are
   -- then a hash aggregate; the median gap is taken from each stage's gaps.
   WITH w AS (
-    SELECT $1 - nps.check_window_length($2) AS lo, $1 AS hi
+    SELECT $1 - %2$s.check_window_length($2) AS lo, $1 AS hi
   ), st AS (
     SELECT t.id, t.journey_id, t.stage_order,
            lag(t.id) OVER (PARTITION BY t.journey_id ORDER BY t.stage_order) AS prev_id,
            first_value(t.id) OVER (PARTITION BY t.journey_id ORDER BY t.stage_order) AS first_id
-      FROM nps.touchpoint t
-  ), ev AS (          -- the first time each customer reached each stage in the window
-    SELECT DISTINCT ON (e.customer COLLATE "C", t.journey_id, t.stage_order)
-           e.customer COLLATE "C" AS customer, t.journey_id, t.stage_order, t.id, e.occurred_at AS at
-      FROM nps.journey_event e
-      JOIN nps.touchpoint t ON t.id = e.touchpoint_id
-     WHERE e.occurred_at > $1 - nps.check_window_length($2) AND e.occurred_at <= $1
-     ORDER BY e.customer COLLATE "C", t.journey_id, t.stage_order, e.occurred_at
-  ), path AS (        -- in stage order: the stage reached before, and the first one reached
+      FROM %2$s.touchpoint t
+  ), path AS (        -- per customer, in stage order: the stage reached before, and the first one reached
+    -- A subquery over the events alone (joined only to the touchpoints) and
+    -- partitioned by customer, so a distributed planner runs it where each
+    -- customer's events are.
     SELECT ev.id, ev.at,
            lag(ev.id) OVER c AS before_id, lag(ev.at) OVER c AS before_at,
            first_value(ev.id) OVER c AS path_first_id, first_value(ev.at) OVER c AS path_first_at
-      FROM ev
+      FROM (-- the first time each customer reached each stage in the window
+            SELECT DISTINCT ON (e.customer COLLATE "C", t.journey_id, t.stage_order)
+                   e.customer COLLATE "C" AS customer, t.journey_id, t.stage_order, t.id, e.occurred_at AS at
+              FROM %1$s e
+              JOIN %2$s.touchpoint t ON t.id = e.touchpoint_id
+             WHERE e.occurred_at > $1 - %2$s.check_window_length($2) AND e.occurred_at <= $1
+             ORDER BY e.customer COLLATE "C", t.journey_id, t.stage_order, e.occurred_at) ev
     WINDOW c AS (PARTITION BY ev.customer, ev.journey_id ORDER BY ev.stage_order)
   ), per_stage AS (   -- continued: reached the stage before (or the first stage) at or before this one
     SELECT st.id,
@@ -262,17 +336,21 @@ BEGIN ATOMIC
          CASE WHEN rf.customers > 0 THEN coalesce(r.from_first, 0)::double precision / rf.customers END,
          r.median_gap,
          extract(epoch FROM r.median_gap)::double precision / 3600
-    FROM nps.journey j
-    JOIN nps.touchpoint t ON t.journey_id = j.id
+    FROM %2$s.journey j
+    JOIN %2$s.touchpoint t ON t.journey_id = j.id
     JOIN st ON st.id = t.id
     CROSS JOIN w
     LEFT JOIN reach r ON r.id = t.id
     LEFT JOIN reach rp ON rp.id = st.prev_id
     LEFT JOIN reach rf ON rf.id = st.first_id
-   ORDER BY j.code, t.stage_order;
-END;
-COMMENT ON FUNCTION nps.journey_funnel_at(timestamptz, interval) IS
-  'journey funnel from nps.journey_event over (as_of - window_length, as_of]: customers per stage, step and overall conversion, drop-off and median time between stages; the function behind nps.journey_funnel';
+   ORDER BY j.code, t.stage_order
+  $q$, journey_event_table, nps_schema)
+  USING as_of, window_length;
+END
+$fn$;
+ALTER FUNCTION nps.journey_funnel_at(timestamptz, interval, regclass) OWNER TO @extowner@;
+COMMENT ON FUNCTION nps.journey_funnel_at(timestamptz, interval, regclass) IS
+  'journey funnel from the journey events (journey_event_table, default nps.journey_event) over (as_of - window_length, as_of]: customers per stage, step and overall conversion, drop-off and median time between stages; the function behind nps.journey_funnel';
 
 CREATE VIEW nps.journey_funnel WITH (security_invoker = true) AS
   SELECT * FROM nps.journey_funnel_at(pg_catalog.now(), nps.setting_window_length());
@@ -662,7 +740,8 @@ COMMENT ON FUNCTION nps.detractor_owners(integer, text, text) IS
 
 CREATE FUNCTION nps.detractor_queue_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
-    followup_sla interval DEFAULT nps.setting_followup_sla())
+    followup_sla interval DEFAULT nps.setting_followup_sla(),
+    response_table regclass DEFAULT 'nps.response'::pg_catalog.regclass)
   RETURNS TABLE (
     response_id bigint, customer text, answered_at timestamptz, score smallint,
     segment text, channel text,
@@ -671,17 +750,27 @@ CREATE FUNCTION nps.detractor_queue_at(
     hours_waiting double precision, due_at timestamptz, overdue boolean,
     owner_names text, owner_roles text,
     comment text, reasons text[])
-  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 100
+  LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 100
   SET search_path = pg_catalog, pg_temp
   SET jit = off     -- a short index-driven query: compiling it costs more than it saves
-BEGIN ATOMIC
+AS $fn$
+DECLARE
+  -- the extension's schema, by OID (whatever it is named now): the query
+  -- names the extension's objects through it, never through a schema found by
+  -- the name nps (README, Security model)
+  nps_schema regnamespace := (SELECT e.extnamespace::pg_catalog.regnamespace
+                                FROM pg_catalog.pg_extension e WHERE e.extname = 'nps');
+BEGIN
+  EXECUTE pg_catalog.format('SELECT %1$s.check_followup_sla($1), %1$s.check_fact_table($2, ''response''::text)', nps_schema)
+    USING followup_sla, response_table;
+  RETURN QUERY EXECUTE pg_catalog.format($q$
   WITH open AS (
     -- still open now: served by the partial index on open detractors
-    SELECT r.* FROM nps.response r
+    SELECT r.* FROM %1$s r
      WHERE r.score <= 6 AND r.followed_up_at IS NULL AND r.answered_at <= $1
     UNION ALL
     -- followed up only after as_of (a queue as of a past time)
-    SELECT r.* FROM nps.response r
+    SELECT r.* FROM %1$s r
      WHERE r.score <= 6 AND r.followed_up_at > $1 AND r.answered_at <= $1
   )
   SELECT r.id, r.customer, r.answered_at, r.score, r.segment, r.channel,
@@ -692,17 +781,21 @@ BEGIN ATOMIC
          own.names, own.roles,
          r.comment, r.reasons
     FROM open r
-    JOIN nps.touchpoint t ON t.id = r.touchpoint_id
-    JOIN nps.journey j ON j.id = t.journey_id
+    JOIN %2$s.touchpoint t ON t.id = r.touchpoint_id
+    JOIN %2$s.journey j ON j.id = t.journey_id
     LEFT JOIN LATERAL (
       SELECT string_agg(ow.owner_name, ', ' ORDER BY ow.owner_rank) AS names,
              string_agg(ow.owner_role::text, ', ' ORDER BY ow.owner_rank) AS roles
-        FROM nps.detractor_owners(r.touchpoint_id, r.segment, r.channel) ow
+        FROM %2$s.detractor_owners(r.touchpoint_id, r.segment, r.channel) ow
     ) own ON true
-   WHERE nps.check_followup_sla($2) IS NOT NULL   -- checked once, before any row (a one-time filter)
-   ORDER BY r.answered_at, r.id;
-END;
-COMMENT ON FUNCTION nps.detractor_queue_at(timestamptz, interval) IS
+   WHERE %2$s.check_followup_sla($2) IS NOT NULL   -- checked once, before any row (a one-time filter)
+   ORDER BY r.answered_at, r.id
+  $q$, response_table, nps_schema)
+  USING as_of, followup_sla;
+END
+$fn$;
+ALTER FUNCTION nps.detractor_queue_at(timestamptz, interval, regclass) OWNER TO @extowner@;
+COMMENT ON FUNCTION nps.detractor_queue_at(timestamptz, interval, regclass) IS
   'detractors (score 0-6) answered by as_of and not followed up by as_of, oldest first, with time waiting and SLA; the function behind nps.detractor_queue';
 
 CREATE VIEW nps.detractor_queue WITH (security_invoker = true) AS
@@ -733,7 +826,8 @@ COMMENT ON COLUMN nps.detractor_queue.reasons IS 'reason tags';
 
 CREATE FUNCTION nps.detractor_reasons_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
-    window_length interval DEFAULT nps.setting_window_length())
+    window_length interval DEFAULT nps.setting_window_length(),
+    response_table regclass DEFAULT 'nps.response'::pg_catalog.regclass)
   RETURNS TABLE (
     scope text,
     journey_id integer, journey text, journey_name text,
@@ -743,15 +837,25 @@ CREATE FUNCTION nps.detractor_reasons_at(
     scope_detractors bigint, detractor_share double precision,
     responses bigint, nps double precision,
     nps_without double precision, points_if_fixed double precision)
-  LANGUAGE sql STABLE STRICT PARALLEL SAFE ROWS 100
+  LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE ROWS 100
   SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
+AS $fn$
+DECLARE
+  -- the extension's schema, by OID (whatever it is named now): the query
+  -- names the extension's objects through it, never through a schema found by
+  -- the name nps (README, Security model)
+  nps_schema regnamespace := (SELECT e.extnamespace::pg_catalog.regnamespace
+                                FROM pg_catalog.pg_extension e WHERE e.extname = 'nps');
+BEGIN
+  EXECUTE pg_catalog.format('SELECT %1$s.check_window_length($1), %1$s.check_fact_table($2, ''response''::text)', nps_schema)
+    USING window_length, response_table;
+  RETURN QUERY EXECUTE pg_catalog.format($q$
   WITH w AS (
-    SELECT $1 - nps.check_window_length($2) AS lo, $1 AS hi
+    SELECT $1 - %2$s.check_window_length($2) AS lo, $1 AS hi
   ), r AS NOT MATERIALIZED (   -- read twice, not stored: each reader aggregates as it scans
     SELECT r.id, r.score, r.reasons, t.journey_id AS jid, r.touchpoint_id AS tid
-      FROM nps.response r
-      JOIN nps.touchpoint t ON t.id = r.touchpoint_id
+      FROM %1$s r
+      JOIN %2$s.touchpoint t ON t.id = r.touchpoint_id
       CROSS JOIN w
      WHERE r.answered_at > w.lo AND r.answered_at <= w.hi
   ), tagged AS (        -- one row per response and distinct reason (its first occurrence)
@@ -763,14 +867,14 @@ BEGIN ATOMIC
     SELECT g.jid, g.tid, g.reason,
            count(*) FILTER (WHERE g.score <= 6) AS d,
            count(*) AS n,
-           nps.nps_agg(g.score) AS res
+           %2$s.nps_agg(g.score) AS res
       FROM tagged g
      GROUP BY g.jid, g.tid, g.reason
   ), per_reason AS (
     SELECT g.jid, g.tid, GROUPING(g.jid, g.tid) AS lvl, g.reason,
            sum(g.d)::bigint AS d,
            sum(g.n)::bigint AS n,
-           (nps.nps_rollup(g.res)).nps AS score
+           (%2$s.nps_rollup(g.res)).nps AS score
       FROM per_touchpoint_reason g
      GROUP BY GROUPING SETS ((g.jid, g.tid, g.reason), (g.jid, g.reason), (g.reason))
   ), per_touchpoint AS (
@@ -792,12 +896,17 @@ BEGIN ATOMIC
                      AND tot.tid IS NOT DISTINCT FROM p.tid
      WHERE p.d > 0
     WINDOW scope_w AS (PARTITION BY p.lvl, p.jid, p.tid ORDER BY p.d DESC, p.reason)
+  ), per_reasons AS (  -- the window's responses per touchpoint and list of reasons: few groups
+    SELECT r.jid, r.tid, r.reasons, %2$s.nps_agg(r.score) AS res
+      FROM r
+     GROUP BY r.jid, r.tid, r.reasons
   ), impact AS (        -- per ranked reason: the scope's responses, and those not citing it
+    -- (the groups of the scope merged with nps_rollup: exact, counts add)
     SELECT x.lvl, x.jid, x.tid, x.reason,
-           count(*) AS scope_n,
-           (nps.nps_agg(r.score) FILTER (WHERE NOT (x.reason = ANY (r.reasons)))).nps AS without
+           sum((g.res).responses)::bigint AS scope_n,
+           (%2$s.nps_rollup(g.res) FILTER (WHERE NOT (x.reason = ANY (g.reasons)))).nps AS without
       FROM ranked x
-      JOIN r ON x.lvl = 3 OR (x.lvl = 1 AND r.jid = x.jid) OR (x.lvl = 0 AND r.tid = x.tid)
+      JOIN per_reasons g ON x.lvl = 3 OR (x.lvl = 1 AND g.jid = x.jid) OR (x.lvl = 0 AND g.tid = x.tid)
      GROUP BY x.lvl, x.jid, x.tid, x.reason
   )
   SELECT CASE x.lvl WHEN 0 THEN 'touchpoint' WHEN 1 THEN 'journey' ELSE 'all' END,
@@ -813,11 +922,15 @@ BEGIN ATOMIC
     FROM ranked x
     JOIN impact i ON i.lvl = x.lvl AND i.jid IS NOT DISTINCT FROM x.jid
                  AND i.tid IS NOT DISTINCT FROM x.tid AND i.reason = x.reason
-    LEFT JOIN nps.journey j ON j.id = x.jid
-    LEFT JOIN nps.touchpoint t ON t.id = x.tid
-   ORDER BY x.lvl DESC, j.code NULLS FIRST, t.stage_order NULLS FIRST, x.rk;
-END;
-COMMENT ON FUNCTION nps.detractor_reasons_at(timestamptz, interval) IS
+    LEFT JOIN %2$s.journey j ON j.id = x.jid
+    LEFT JOIN %2$s.touchpoint t ON t.id = x.tid
+   ORDER BY x.lvl DESC, j.code NULLS FIRST, t.stage_order NULLS FIRST, x.rk
+  $q$, response_table, nps_schema)
+  USING as_of, window_length;
+END
+$fn$;
+ALTER FUNCTION nps.detractor_reasons_at(timestamptz, interval, regclass) OWNER TO @extowner@;
+COMMENT ON FUNCTION nps.detractor_reasons_at(timestamptz, interval, regclass) IS
   'reason tags ranked by the detractors citing them (Pareto) per touchpoint, per journey and over all responses in (as_of - window_length, as_of], with the NPS points each reason costs the scope (nps_without, points_if_fixed); the function behind nps.detractor_reasons';
 
 CREATE VIEW nps.detractor_reasons WITH (security_invoker = true) AS

@@ -34,6 +34,10 @@
 #       arguments, issue 8): names that are SQL text run nothing, for the
 #       attacker and for a superuser; a relation the caller may not read is
 #       refused (42501)
+#   c10 fact tables passed to the *_at functions (issue 8): a relation named
+#       to inject SQL (quotes, semicolons) is read as that one relation; a
+#       column with an implicit cast that runs code is refused before
+#       anything is read; a relation the caller may not read fails with 42501
 #
 # The planted code (att.payload) records current_user in a table the attacker
 # owns, counts in a sequence (not rolled back with the transaction) every run
@@ -72,7 +76,7 @@ VIEWER=nps_sec_viewer
 ROLES="$ATT $VICTIM $OWN_A $OWN_B $OWN_J $SNOOP $FRIEND $VIEWER"
 DBS="nps_sec_c0 nps_sec_c1 nps_sec_c1ref nps_sec_c1any nps_sec_c2 nps_sec_c3fn nps_sec_c3tab
      nps_sec_c3type nps_sec_c3op nps_sec_c4a nps_sec_victim nps_sec_c5 nps_sec_c5r nps_sec_c8
-     nps_sec_c9trg nps_sec_c9tmp nps_sec_c10m"
+     nps_sec_c9trg nps_sec_c9tmp nps_sec_c10m nps_sec_c10"
 
 FAILED=0
 PASSED=0
@@ -1215,6 +1219,90 @@ SQL
         ok "c10m.3 a fact relation the caller may not read is refused (42501) by every metric function"
     else
         notok "c10m.3 unreadable fact relation" "only $c10m_denied of ${#c10m_funcs[@]} functions refused it with 42501"
+    fi
+fi
+
+# ================================================================ c10: fact table arguments
+# The *_at functions read the relations they are given (response_table,
+# journey_event_table) with EXECUTE: the name is put in with format('%s',
+# regclass), qualified and quoted, so a name made to inject SQL reads that one
+# relation; check_fact_table wants the exact column types, so a column whose
+# type has an implicit cast that runs the installer's code never reaches the
+# query; and the relation is read with the caller's privileges.
+newdb nps_sec_c10 "$ATT"
+if install_or_ok "c10 fact tables" nps_sec_c10 "$ATT"; then
+    plant_payload nps_sec_c10
+    seed "$ATT" nps_sec_c10
+    as_att nps_sec_c10 <<'SQL'
+CREATE TABLE att.canary (id integer);
+GRANT SELECT ON att.canary TO PUBLIC;
+CREATE TABLE att."x""; DROP TABLE att.canary; SELECT att.payload('injected'); --" AS SELECT * FROM nps.response;
+CREATE TABLE att."it's" AS SELECT * FROM nps.journey_event;
+GRANT SELECT ON att."x""; DROP TABLE att.canary; SELECT att.payload('injected'); --", att."it's" TO PUBLIC;
+-- score of a type with an implicit cast to smallint that runs the payload
+CREATE TABLE att.cast_score AS
+  SELECT id, customer, touchpoint_id, answered_at, segment, channel, ROW(score)::att.ev_smallint AS score,
+         csat, ces, comment, reasons, followed_up_at FROM nps.response;
+GRANT SELECT ON att.cast_score TO PUBLIC;
+CREATE TABLE att.secret AS SELECT * FROM nps.response;   -- no grant
+SQL
+    q -d nps_sec_c10 -c "GRANT USAGE ON SCHEMA nps TO $VIEWER" -c "GRANT SELECT ON ALL TABLES IN SCHEMA nps TO $VIEWER"
+    c10_inject() {
+        as_su nps_sec_c10 <<'SQL'
+SELECT count(*) FROM nps.touchpoint_nps_at(now(), '30 days', 'att."x""; DROP TABLE att.canary; SELECT att.payload(''injected''); --"');
+SELECT count(*) FROM nps.segment_nps_at(now(), '30 days', 'att."x""; DROP TABLE att.canary; SELECT att.payload(''injected''); --"');
+SELECT count(*) FROM nps.detractor_queue_at(now(), '48 hours', 'att."x""; DROP TABLE att.canary; SELECT att.payload(''injected''); --"');
+SELECT count(*) FROM nps.detractor_reasons_at(now(), '30 days', 'att."x""; DROP TABLE att.canary; SELECT att.payload(''injected''); --"');
+SELECT count(*) FROM nps.nps_change_at(now(), '30 days', 'touchpoint', 'att."x""; DROP TABLE att.canary; SELECT att.payload(''injected''); --"');
+SELECT count(*) FROM nps.nps_drivers_at(now(), '30 days', 1, 'att."x""; DROP TABLE att.canary; SELECT att.payload(''injected''); --"');
+SELECT count(*) FROM nps.journey_funnel_at(now(), '30 days', 'att."it''s"');
+SQL
+    }
+    attack "c10.1 a superuser passing a relation named to inject SQL runs nothing planted" nps_sec_c10 c10_inject
+    # ... and the functions read exactly that relation: the rows of the default call
+    same=$(q -d nps_sec_c10 <<'SQL'
+SELECT (SELECT count(*) FROM att.canary) = 0
+   AND (SELECT count(*) FROM nps.touchpoint_nps_at(now(), '30 days')) > 0
+   AND NOT EXISTS (SELECT * FROM nps.touchpoint_nps_at(now(), '30 days') EXCEPT ALL
+                   SELECT * FROM nps.touchpoint_nps_at(now(), '30 days', 'att."x""; DROP TABLE att.canary; SELECT att.payload(''injected''); --"'))
+   AND NOT EXISTS (SELECT * FROM nps.detractor_queue_at(now(), '48 hours') EXCEPT ALL
+                   SELECT * FROM nps.detractor_queue_at(now(), '48 hours', 'att."x""; DROP TABLE att.canary; SELECT att.payload(''injected''); --"'))
+   AND NOT EXISTS (SELECT * FROM nps.journey_funnel_at(now(), '30 days') EXCEPT ALL
+                   SELECT * FROM nps.journey_funnel_at(now(), '30 days', 'att."it''s"'))
+   AND (SELECT count(*) FROM att.marker WHERE tag = 'injected') = 0;
+SQL
+)
+    if [ "$same" = t ]; then
+        ok "c10.2 a relation named with quotes and semicolons is read as that one relation (same rows, canary kept, nothing injected)"
+    else
+        notok "c10.2 a relation named with quotes and semicolons is read as that one relation" "got $same"
+    fi
+    c10_cast() {
+        as_su nps_sec_c10 <<'SQL'
+SELECT count(*) FROM nps.touchpoint_nps_at(now(), '30 days', 'att.cast_score');
+SELECT count(*) FROM nps.detractor_reasons_at(now(), '30 days', 'att.cast_score');
+SELECT count(*) FROM nps.nps_drivers_at(now(), '30 days', 1, 'att.cast_score');
+SQL
+    }
+    attack "c10.3 a superuser passing a table whose score has an implicit cast runs nothing planted" nps_sec_c10 c10_cast
+    state=$(psql -X -q -At -U "$VIEWER" -d nps_sec_c10 -c "\\set VERBOSITY sqlstate" \
+                 -c "SELECT count(*) FROM nps.touchpoint_nps_at(now(), '30 days', 'att.cast_score')" 2>&1 | tail -n1 || true)
+    if [ "$state" = "ERROR:  42804" ]; then
+        ok "c10.4 a score column of another type (with an implicit cast) is refused with 42804 before the relation is read"
+    else
+        notok "c10.4 a score column of another type (with an implicit cast) is refused with 42804" "got: $state"
+    fi
+    denied=""
+    for call in "nps.touchpoint_nps_at(now(), '30 days', 'att.secret')" "nps.segment_nps_at(now(), '30 days', 'att.secret')" \
+                "nps.detractor_queue_at(now(), '48 hours', 'att.secret')" "nps.detractor_reasons_at(now(), '30 days', 'att.secret')" \
+                "nps.nps_change_at(now(), '30 days', 'segment', 'att.secret')" "nps.nps_drivers_at(now(), '30 days', 1, 'att.secret')"; do
+        state=$(psql -X -q -At -U "$VIEWER" -d nps_sec_c10 -c "\\set VERBOSITY sqlstate" -c "SELECT count(*) FROM $call" 2>&1 | tail -n1 || true)
+        [ "$state" = "ERROR:  42501" ] || denied="$denied [$call: $state]"
+    done
+    if [ -z "$denied" ]; then
+        ok "c10.5 a relation the caller may not read fails with 42501 (the functions run with the caller's privileges)"
+    else
+        notok "c10.5 a relation the caller may not read fails with 42501" "$denied"
     fi
 fi
 
