@@ -50,10 +50,11 @@ INSERT INTO nps.health_weight (term, weight, cap, description, builtin) VALUES
 SELECT pg_catalog.pg_extension_config_dump('nps.health_weight', 'WHERE NOT builtin');
 ALTER TABLE nps.health_weight OWNER TO @extowner@;
 
--- a customer's answers, latest first (customer_health_at's lookups)
+-- a customer's answers, latest first (customer_health_at's lookups); it also
+-- serves any lookup by customer alone (1.0's response_customer_idx, dropped)
 CREATE INDEX response_customer_answered_at_idx ON nps.response (customer, answered_at) INCLUDE (score);
 COMMENT ON INDEX nps.response_customer_answered_at_idx IS
-  'a customer''s answers in time order with the score: the latest score of each customer (customer health)';
+  'a customer''s answers in time order with the score: the latest score of each customer (customer health), and any lookup by customer';
 
 -- ---------- health ----------
 

@@ -137,14 +137,12 @@ COMMENT ON COLUMN nps.response.followed_up_at IS 'when the customer was followed
 
 CREATE INDEX response_touchpoint_id_answered_at_idx ON nps.response (touchpoint_id, answered_at) INCLUDE (score);
 CREATE INDEX response_answered_at_idx ON nps.response (answered_at);
-CREATE INDEX response_customer_idx ON nps.response (customer);
 CREATE INDEX response_open_detractor_idx ON nps.response (answered_at)
   WHERE score <= 6 AND followed_up_at IS NULL;
 CREATE INDEX response_detractor_followed_up_at_idx ON nps.response (followed_up_at)
   WHERE score <= 6;
 COMMENT ON INDEX nps.response_touchpoint_id_answered_at_idx IS 'per-touchpoint windows (touchpoint NPS, metric status)';
 COMMENT ON INDEX nps.response_answered_at_idx IS 'windows over all touchpoints';
-COMMENT ON INDEX nps.response_customer_idx IS 'a customer''s answers';
 COMMENT ON INDEX nps.response_open_detractor_idx IS 'the detractor follow-up queue: detractors not yet followed up, oldest first';
 COMMENT ON INDEX nps.response_detractor_followed_up_at_idx IS 'detractors followed up after a past as_of (historical queue)';
 -- score and followed_up_at are correlated (only detractors are followed up):

@@ -1084,3 +1084,9 @@ COMMENT ON COLUMN nps.detractor_reasons.nps IS 'NPS of the responses citing this
 COMMENT ON COLUMN nps.detractor_reasons.nps_without IS 'NPS of the scope''s responses not citing this reason (NULL when every response of the scope cites it)';
 COMMENT ON COLUMN nps.detractor_reasons.points_if_fixed IS 'NPS points the scope gains if the responses citing this reason scored like those not citing it: responses / responses of the scope * (nps_without - nps); negative when the reason''s responses score above the others';
 ALTER VIEW nps.detractor_reasons OWNER TO @extowner@;
+
+-- ---------- response_customer_idx: dropped ----------
+-- response_customer_answered_at_idx (health.sql, created later in this
+-- script) leads with customer, so it serves every lookup by customer; the
+-- narrower index only cost writes.
+DROP INDEX nps.response_customer_idx;
