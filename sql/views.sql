@@ -355,6 +355,11 @@ SELECT metric, touchpoint, responses, min_responses, status FROM nps.metric_stat
 -- bad arguments
 SELECT * FROM nps.touchpoint_nps_at(:as_of, '-1 day');
 SELECT * FROM nps.metric_status_at(:as_of, '30 days', 0);
+-- also when every assignment has its own minimum (the default is never used)
+BEGIN;
+UPDATE nps.metric_owner SET min_responses = 5;
+SELECT count(*) FROM nps.metric_status_at(:as_of, '30 days', 0);
+ROLLBACK;
 SELECT count(*) FROM nps.touchpoint_nps_at(NULL, '30 days');
 
 -- the views have plain scalar columns and a comment on every column

@@ -283,6 +283,7 @@ BEGIN ATOMIC
     JOIN adjusted v ON v.metric_owner_id = mo.id
    WHERE nps.check_fact_table($4, 'response') IS NOT NULL
      AND nps.check_fact_table($5, 'service_case') IS NOT NULL
+     AND nps.check_min_responses($3) IS NOT NULL   -- also when every assignment has its own
    ORDER BY j.code, t.stage_order NULLS FIRST, m.code, mo.id;
 END;
 COMMENT ON FUNCTION nps.metric_status_at(timestamptz, interval, integer, regclass, regclass) IS
