@@ -117,7 +117,13 @@ SELECT count(*) FROM nps.record_metric_status(NULL);
 --                   metric_status amber, but the value is still below 0: stays red
 --   (04-15, 04-22]  P 6, A 2, D 2 of 10  -> 40: back past 0, green (logged)
 --   (04-22, 04-29]  P 2, A 1, D 7 of 10  -> -50, interval reaches over 0: amber
---                   (from green, amber; red would need the whole interval below 0)
+--                   (from green, amber: the whole interval is below the target
+--                   30; red would need the whole interval below 0)
+-- and the same rule at the target: into amber from green needs the whole
+-- interval below the target, out of amber the value back at or past it:
+--   (04-29, 05-06]  P 8, A 1, D 1 of 10  -> 70: back past 30, green (logged)
+--   (05-06, 05-13]  P 5, A 2, D 3 of 10  -> 20, below 30 but the interval
+--                   reaches over it: metric_status amber, stays green
 INSERT INTO nps.touchpoint (journey_id, stage_order, code, name) VALUES (1, 3, 'returns', 'Returns');
 INSERT INTO nps.metric_owner (metric, journey_id, touchpoint_id, owner_id, target, alert_line, min_responses)
 SELECT 'nps', 1, t.id, 2, 30, 0, 5 FROM nps.touchpoint t WHERE t.code = 'returns';
@@ -127,14 +133,17 @@ SELECT 'r' || g.week || '-' || g.score || '-' || i, t.id,
   FROM (VALUES (0, 10, 1), (0, 2, 9),
                (1, 10, 8), (1, 8, 2), (1, 2, 10),
                (2, 10, 6), (2, 8, 2), (2, 2, 2),
-               (3, 10, 2), (3, 8, 1), (3, 2, 7)) AS g(week, score, how_many),
+               (3, 10, 2), (3, 8, 1), (3, 2, 7),
+               (4, 10, 8), (4, 8, 1), (4, 2, 1),
+               (5, 10, 5), (5, 8, 2), (5, 2, 3)) AS g(week, score, how_many),
        generate_series(1, g.how_many) AS i,
        nps.touchpoint t WHERE t.code = 'returns';
 SELECT a.as_of, s.responses AS n, round(s.value::numeric, 1) AS value,
        round(s.ci_low::numeric, 1) AS ci_low, round(s.ci_high::numeric, 1) AS ci_high,
        s.status AS metric_status
   FROM unnest(ARRAY[timestamptz '2024-04-08 00:00+00', '2024-04-15 00:00+00',
-                    '2024-04-22 00:00+00', '2024-04-29 00:00+00']) AS a(as_of)
+                    '2024-04-22 00:00+00', '2024-04-29 00:00+00',
+                    '2024-05-06 00:00+00', '2024-05-13 00:00+00']) AS a(as_of)
   CROSS JOIN LATERAL nps.metric_status_at(a.as_of, '7 days', 30) s
  WHERE s.touchpoint = 'returns'
  ORDER BY a.as_of;
@@ -145,6 +154,9 @@ SELECT as_of, old_status, status, round(value::numeric, 1) AS value
   FROM nps.record_metric_status('2024-04-22 00:00+00') WHERE touchpoint_id = 3;
 SELECT as_of, old_status, status, round(value::numeric, 1) AS value
   FROM nps.record_metric_status('2024-04-29 00:00+00') WHERE touchpoint_id = 3;
+SELECT as_of, old_status, status, round(value::numeric, 1) AS value
+  FROM nps.record_metric_status('2024-05-06 00:00+00') WHERE touchpoint_id = 3;
+SELECT count(*) AS logged FROM nps.record_metric_status('2024-05-13 00:00+00') WHERE touchpoint_id = 3;
 -- the same at 04-15 again logs nothing (red is still the last logged status)
 SELECT count(*) AS logged FROM nps.record_metric_status('2024-04-15 00:00+00') WHERE touchpoint_id = 3;
 

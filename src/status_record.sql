@@ -31,11 +31,15 @@ BEGIN ATOMIC
   -- finds nothing changed (idempotent).  One notification per logged row,
   -- sent at commit.
   --
-  -- Statuses near the alert line do not flap (hysteresis): into red needs
-  -- the whole interval past the alert line (metric_status's red), out of
-  -- red needs the value back at or past it; until then a metric last logged
-  -- red stays red (amber or green by metric_status, value still on the
-  -- wrong side of the line).  insufficient always leaves red.
+  -- Statuses near a line do not flap (hysteresis), the same rule at both
+  -- lines: into red needs the whole interval past the alert line
+  -- (metric_status's red), out of red needs the value back at or past it;
+  -- until then a metric last logged red stays red (amber or green by
+  -- metric_status, value still on the wrong side of the line).  Likewise a
+  -- metric last logged green turns amber only when the whole interval is
+  -- on the wrong side of the target (metric_status's amber needs only the
+  -- value there), and amber turns green when the value is back at or past
+  -- the target.  insufficient always leaves red and green.
   WITH raw AS (
     SELECT s.* FROM nps.metric_status_at($1, nps.setting_window_length(), nps.setting_min_responses(),
                                           response_table => $2, service_case_table => $3) s
@@ -49,7 +53,13 @@ BEGIN ATOMIC
            CASE WHEN p.status = 'red' AND r.status IN ('amber', 'green')
                      AND nps.direction_sign(r.direction) * r.value
                          < nps.direction_sign(r.direction) * r.alert_line
-                THEN 'red' ELSE r.status END AS new_status
+                THEN 'red'
+                WHEN p.status = 'green' AND r.status = 'amber'
+                     AND greatest(nps.direction_sign(r.direction) * r.ci_low,
+                                  nps.direction_sign(r.direction) * r.ci_high)
+                         >= nps.direction_sign(r.direction) * r.target
+                THEN 'green'
+                ELSE r.status END AS new_status
       FROM raw r LEFT JOIN last_logged p ON p.metric_owner_id = r.metric_owner_id
   ), logged AS (
     INSERT INTO nps.metric_status_log
@@ -81,4 +91,4 @@ END;
 ALTER FUNCTION nps.record_metric_status(timestamptz, regclass, regclass) OWNER TO @extowner@;
 REVOKE EXECUTE ON FUNCTION nps.record_metric_status(timestamptz, regclass, regclass) FROM PUBLIC;
 COMMENT ON FUNCTION nps.record_metric_status(timestamptz, regclass, regclass) IS
-  'logs in nps.metric_status_log every owned metric whose status at as_of (nps.metric_status_at with nps.window_length and nps.min_responses, over the facts in response_table and service_case_table) differs from its last logged one (the first call logs all); a metric last logged red stays red until its value is back at or past the alert line (hysteresis); sends NOTIFY nps_metric_status per logged row with {"metric_owner_id","metric","journey","touchpoint","owner_id","owner_name","old_status","status","value","as_of"}, and returns the rows it logged; a second call at the same as_of logs nothing; for the extension owner (a scheduler such as pg_cron)';
+  'logs in nps.metric_status_log every owned metric whose status at as_of (nps.metric_status_at with nps.window_length and nps.min_responses, over the facts in response_table and service_case_table) differs from its last logged one (the first call logs all); a metric last logged red stays red until its value is back at or past the alert line, and one last logged green turns amber only when its whole interval is past the target (hysteresis); sends NOTIFY nps_metric_status per logged row with {"metric_owner_id","metric","journey","touchpoint","owner_id","owner_name","old_status","status","value","as_of"}, and returns the rows it logged; a second call at the same as_of logs nothing; for the extension owner (a scheduler such as pg_cron)';

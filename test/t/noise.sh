@@ -12,6 +12,9 @@
 #    change_significant; nps.record_metric_status at the same as_of values (after
 #    one first call that logs every metric) sends a notification (LISTEN) in
 #    fewer than 5% of them, one per logged row
+#  - a metric on its target (delivery's NPS target moved to 50): metric_status
+#    flips amber/green in more than 50 of 199 refreshes, the log (hysteresis at
+#    the target) records a change in fewer than 10% of 200
 #  - a real drop of 10 points at delivery (NPS 50 -> 40: 1 in 12 promoters
 #    becomes a detractor in every odd window): of the 100 refreshes comparing an
 #    odd window with the even one before it, more than 50% flag delivery's NPS
@@ -117,6 +120,43 @@ lohi=$(q -d "$db" -c "SELECT pg_catalog.round((r).ci_low::numeric, 1) || '..' ||
 echo "no change: $status_refreshes of 200 refreshes with a status notification ($notified notifications; Wilson 95% $lohi %)"
 [ "$status_refreshes" -lt 10 ] || fail "status notifications in $status_refreshes of 200 refreshes (5% = 10)"
 
+# ---- a metric sitting on its target: delivery's NPS target moved to its true value (50)
+# metric_status's amber compares the value with the target, so its status flips
+# between amber and green in about every second refresh; the log's hysteresis
+# (green to amber only when the whole interval is below the target) keeps the
+# logged changes rare.
+got=$(q -d "$db" <<SQL
+UPDATE nps.metric_owner mo SET target = 50
+  FROM nps.touchpoint t WHERE t.id = mo.touchpoint_id AND t.code = 'delivery' AND mo.metric = 'nps';
+DELETE FROM nps.metric_status_log;
+SET nps.window_length = '7 days';
+WITH s AS (
+  SELECT k, s.status FROM generate_series(1, 200) k,
+         LATERAL nps.metric_status_at($asof, interval '7 days', 30) s
+   WHERE s.touchpoint = 'delivery' AND s.metric = 'nps'
+)
+SELECT pg_catalog.count(*) FILTER (WHERE status IS DISTINCT FROM previous)
+  FROM (SELECT status, lag(status) OVER (ORDER BY k) AS previous FROM s) x
+ WHERE previous IS NOT NULL;
+SQL
+)
+flips=$got
+script=$(
+    echo "SET nps.window_length = '7 days';"
+    echo "SELECT 'first ' || pg_catalog.count(*) FROM nps.record_metric_status(timestamptz '2020-01-08 00:00+00');"
+    for k in $(seq 1 200); do
+        echo "SELECT 'refresh $k ' || pg_catalog.count(*) FROM nps.record_metric_status(timestamptz '2020-01-01 00:00+00' + $((k + 1)) * interval '7 days');"
+    done
+)
+got=$(echo "$script" | q -d "$db" 2>&1)
+[ "$(echo "$got" | grep -c '^refresh ')" = 200 ] || fail "not 200 refreshes recorded: $(echo "$got" | head -5)"
+on_target=$(echo "$got" | sed -n 's/^refresh [0-9]* //p' | awk '$1 > 0 { c++ } END { print c + 0 }')
+echo "a metric on its target: metric_status flips in $flips of 199 refreshes; the log records a change in $on_target of 200"
+[ "$flips" -gt 50 ] || fail "metric_status flipped only $flips times for a metric on its target (the scenario is not what it says)"
+[ "$on_target" -lt 20 ] || fail "the log records a change in $on_target of 200 refreshes for a metric on its target (10% = 20)"
+q -d "$db" -c "UPDATE nps.metric_owner mo SET target = 40 FROM nps.touchpoint t
+                WHERE t.id = mo.touchpoint_id AND t.code = 'delivery' AND mo.metric = 'nps'" >/dev/null
+
 # ---- a real drop of 10 points at delivery in every odd window
 got=$(q -d "$db" <<SQL
 SET nps.notify = off;
@@ -146,4 +186,4 @@ IFS='|' read -r drops flagged mean_change lo hi others <<<"$got"
 [ "$drops" = 100 ] || fail "not 100 refreshes with the drop: $got"
 echo "drop of 10 points at delivery: flagged in $flagged of 100 refreshes (Wilson 95% $lo..$hi %; mean change $mean_change points); other metrics flagged in $others of them"
 [ "$flagged" -gt 50 ] || fail "the 10-point drop flagged in only $flagged of 100 refreshes"
-echo "ok: no change: change alarms in $alarm_refreshes/200 and status notifications in $status_refreshes/200 refreshes (< 5%); a 10-point drop flagged in $flagged/100"
+echo "ok: no change: change alarms in $alarm_refreshes/200 and status notifications in $status_refreshes/200 refreshes (< 5%); on its target: $on_target/200 logged changes (metric_status flips $flips); a 10-point drop flagged in $flagged/100"
