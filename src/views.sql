@@ -377,12 +377,12 @@ COMMENT ON COLUMN nps.journey_funnel.median_hours_from_previous_stage IS 'median
 
 -- ============================================================ metric status
 -- In named parts, each saying one thing:
---   nps.metric_owner_touchpoints()       the touchpoints each assignment covers
+--   nps.metric_owner_touchpoints()       the touchpoints each assignment covers (ownership.sql)
 --   nps.metric_response_results_at(...)  NPS, CSAT and CES results of the
 --                                        assignments of response metrics, both windows
 --   nps.metric_case_results_at(...)      rate results of the assignments of
 --                                        rate metrics (service cases), both windows
---   nps.direction_sign(direction)        +1 when higher is better, -1 when lower
+--   nps.direction_sign(direction)        +1 when higher is better, -1 when lower (ownership.sql)
 --   nps.metric_status_at(...)            statistics per kind (all in C), the
 --                                        judgement, and the names to show
 -- Response metrics: the responses of both windows are aggregated once per
@@ -390,19 +390,6 @@ COMMENT ON COLUMN nps.journey_funnel.median_hours_from_previous_stage IS 'median
 -- groups of its scope with nps_rollup / csat_rollup / ces_rollup (exact:
 -- counts are added), so the cost is one scan of the two windows whatever the
 -- number of metrics.
-
-CREATE FUNCTION nps.metric_owner_touchpoints()
-  RETURNS TABLE (metric_owner_id integer, touchpoint_id integer)
-  LANGUAGE sql STABLE PARALLEL SAFE ROWS 100
-  SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT mo.id, t.id
-    FROM nps.metric_owner mo
-    JOIN nps.touchpoint t ON t.journey_id = mo.journey_id
-                         AND (mo.touchpoint_id IS NULL OR t.id = mo.touchpoint_id);
-END;
-COMMENT ON FUNCTION nps.metric_owner_touchpoints() IS
-  'internal: the touchpoints each nps.metric_owner row covers (its touchpoint, or every touchpoint of its journey when touchpoint_id is NULL)';
 
 CREATE FUNCTION nps.metric_response_results_at(
     as_of timestamptz, window_length interval,
@@ -535,15 +522,6 @@ $fn$;
 ALTER FUNCTION nps.metric_case_results_at(timestamptz, interval, regclass) OWNER TO @extowner@;
 COMMENT ON FUNCTION nps.metric_case_results_at(timestamptz, interval, regclass) IS
   'internal (part of metric_status_at): for each assignment of a rate metric, the rate of its measure over the service cases of its touchpoints opened in the current window (as_of - window_length, as_of] and in the previous one before it, each case judged with what was known at as_of';
-
-CREATE FUNCTION nps.direction_sign(direction text) RETURNS integer
-  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-  SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT CASE direction WHEN 'higher' THEN 1 WHEN 'lower' THEN -1 END;
-END;
-COMMENT ON FUNCTION nps.direction_sign(text) IS
-  'internal: 1 when higher values are better (nps.metric.direction higher), -1 when lower are; sign * (a - b) > 0 means a is better than b';
 
 CREATE FUNCTION nps.metric_status_at(
     as_of timestamptz DEFAULT pg_catalog.now(),
@@ -702,40 +680,6 @@ COMMENT ON COLUMN nps.metric_status.change_q_value IS 'Benjamini-Hochberg adjust
 
 -- The owner scorecard counts improvement actions too, so it is defined after
 -- them, in action.sql.
-
--- ============================================================ owners of a detractor
--- One rule, for the queue (detractor_queue.owners) and for the notification
--- payload (closed_loop.sql): the owners of the NPS metrics covering the
--- response.
-
-CREATE FUNCTION nps.detractor_owners(touchpoint_id integer, segment text, channel text)
-  RETURNS TABLE (owner_id integer, owner_name text, owner_role name,
-                 whole_journey boolean, owner_rank bigint)
-  LANGUAGE sql STABLE PARALLEL SAFE ROWS 5
-  SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  -- Each owner once: owners of the NPS metrics at the touchpoint first, then
-  -- those owning an NPS metric for its whole journey, each group by owner id.
-  -- A metric restricted to a segment or channel counts only when the
-  -- response's segment and channel match it (a NULL segment or channel
-  -- matches only unrestricted metrics).  Other metric kinds do not count.
-  SELECT x.id, x.name, x.role_name, x.whole_journey,
-         row_number() OVER (ORDER BY x.whole_journey, x.id)
-    FROM (SELECT o.id, o.name, o.role_name, bool_and(mo.touchpoint_id IS NULL) AS whole_journey
-            FROM nps.touchpoint t
-            JOIN nps.metric_owner mo ON mo.journey_id = t.journey_id
-                                    AND (mo.touchpoint_id IS NULL OR mo.touchpoint_id = t.id)
-            JOIN nps.metric m ON m.code = mo.metric
-            JOIN nps.owner o ON o.id = mo.owner_id
-           WHERE t.id = $1
-             AND m.metric_kind = 'nps'
-             AND (m.segment IS NULL OR m.segment = $2)
-             AND (m.channel IS NULL OR m.channel = $3)
-           GROUP BY o.id, o.name, o.role_name) x
-   ORDER BY 5;
-END;
-COMMENT ON FUNCTION nps.detractor_owners(integer, text, text) IS
-  'the owners of a detractor at a touchpoint with a segment and channel: owners of the NPS metrics at the touchpoint, then of NPS metrics of its whole journey (whole_journey), each owner once, owner_rank in that order (by owner id within each group); a metric restricted to a segment or channel counts only for a matching response; used by detractor_queue_at and the notification payload';
 
 -- ============================================================ detractor queue
 
