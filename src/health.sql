@@ -113,19 +113,19 @@ BEGIN
            NULL::boolean AS complaint, NULL::boolean AS open, NULL::boolean AS reopened,
            NULL::timestamptz AS case_at, NULL::timestamptz AS event_at, false AS waiting, true AS active
       FROM %1$s r
-     WHERE r.answered_at > $1 - $2 AND r.answered_at <= $1
+     WHERE r.answered_at > $3 AND r.answered_at <= $1
     UNION ALL           -- cases opened by as_of
     SELECT c.customer, NULL, NULL, NULL,
-           c.opened_at > $1 - $2 AND c.complaint,
+           c.opened_at > $3 AND c.complaint,
            c.resolved_at IS NULL OR c.resolved_at > $1,
-           c.opened_at > $1 - $2 AND c.reopened AND c.resolved_at <= $1,
-           c.opened_at, NULL, false, c.opened_at > $1 - $2
+           c.opened_at > $3 AND c.reopened AND c.resolved_at <= $1,
+           c.opened_at, NULL, false, c.opened_at > $3
       FROM %3$s c
      WHERE c.opened_at <= $1
     UNION ALL           -- journey events in the window
     SELECT e.customer, NULL, NULL, NULL, NULL, NULL, NULL, NULL, e.occurred_at, false, true
       FROM %2$s e
-     WHERE e.occurred_at > $1 - $2 AND e.occurred_at <= $1
+     WHERE e.occurred_at > $3 AND e.occurred_at <= $1
     UNION ALL           -- detractors not followed up by as_of (as in detractor_queue_at)
     SELECT r.customer, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, true, false
       FROM %1$s r
@@ -198,7 +198,7 @@ BEGIN
     FROM health h
    ORDER BY h.score NULLS LAST, h.customer;
 $q$, response_table, journey_event_table, service_case_table, ext)
-  USING as_of, window_length;
+  USING as_of, window_length, as_of - window_length;
 END;
 $fn$;
 -- plpgsql (it reads the relations it is given), so owned by the extension owner
