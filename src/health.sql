@@ -151,22 +151,25 @@ BEGIN
       FROM rows x
      GROUP BY x.customer
   ), facts AS (         -- active in the window, or with an open case or a waiting detractor
-    SELECT p.customer, lr.answered_at AS latest_at, lr.score AS latest_score,
+    -- the latest answer: decoded from latest_key, or looked up (lr) when there
+    -- is no answer in the window (a lateral join to the fact table alone, not
+    -- to a UNION ALL with a branch reading no table, which Citus cannot plan)
+    SELECT p.customer,
+           coalesce(timestamptz '1900-01-01 00:00+00' + (p.latest_key / 16) * interval '1 microsecond',
+                    lr.answered_at) AS latest_at,
+           coalesce((p.latest_key %% 16)::smallint, lr.score) AS latest_score,
            p.n, (p.csat_res).responses AS csat_n, (p.csat_res).csat AS csat,
            p.complaints, p.open, p.reopened, p.waiting,
-           greatest(lr.answered_at, p.case_at,
+           greatest(coalesce(timestamptz '1900-01-01 00:00+00' + (p.latest_key / 16) * interval '1 microsecond',
+                             lr.answered_at),
+                    p.case_at,
                     coalesce(p.event_at, (SELECT max(e2.occurred_at) FROM %2$s e2
                                            WHERE e2.customer = p.customer AND e2.occurred_at <= $1))) AS last_at
       FROM per_customer p
       LEFT JOIN LATERAL (
-        -- decoded from latest_key, or looked up when there is no answer in the window
-        SELECT timestamptz '1900-01-01 00:00+00' + (p.latest_key / 16) * interval '1 microsecond' AS answered_at,
-               (p.latest_key %% 16)::smallint AS score
-         WHERE p.latest_key IS NOT NULL
-        UNION ALL
-        (SELECT r.answered_at, r.score FROM %1$s r
-          WHERE p.latest_key IS NULL AND r.customer = p.customer AND r.answered_at <= $1
-          ORDER BY r.answered_at DESC LIMIT 1)
+        SELECT r.answered_at, r.score FROM %1$s r
+         WHERE p.latest_key IS NULL AND r.customer = p.customer AND r.answered_at <= $1
+         ORDER BY r.answered_at DESC LIMIT 1
       ) lr ON true
      WHERE p.active OR p.open > 0 OR p.waiting
   ), scored AS (        -- penalties 0..1 times weights; a term without data (no score, no CSAT) is left out
