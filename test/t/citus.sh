@@ -411,6 +411,19 @@ grep -q 'WindowAgg' <<<"$task" && grep -q 'Unique' <<<"$task" ||
 grep -q 'Task Count: 4' <<<"$plan" || { echo "$plan"; fail "funnel: expected 4 tasks"; }
 echo "ok: model: journey_funnel_at's DISTINCT ON + window per customer run on the workers (4 tasks), window bounds shipped as constants"
 
+# touchpoint_nps_at and nps_change_at: nps_agg split per touchpoint (partial on the
+# shards, the window's bounds as constants in the shard query; combine on the coordinator)
+for f in "touchpoint_nps_at($as_of, '30 days', $R)|2026-10-21" "nps_change_at($as_of, '30 days', 'touchpoint', $R)|2026-09-21"; do
+    call=${f%%|*} lo=${f#*|}
+    plan=$(cq c -c "LOAD 'auto_explain'" -c "SET auto_explain.log_min_duration = 0" \
+                -c "SET auto_explain.log_nested_statements = on" -c "SET auto_explain.log_level = notice" \
+                -c "SET auto_explain.log_verbose = on" -c "SELECT count(*) FROM nps.$call" 2>&1 >/dev/null)
+    grep -q "worker_partial_agg('nps.nps_agg(smallint)'::regprocedure" <<<"$plan" && grep -q 'coord_combine_agg(' <<<"$plan" &&
+    grep -q "answered_at OPERATOR(pg_catalog.>) '$lo 04:00:00+00'::timestamp with time zone" <<<"$plan" ||
+        { echo "$plan"; fail "nps.${call%%(*}: nps_agg not split, or the window not in the shard query"; }
+done
+echo "ok: model: touchpoint_nps_at and nps_change_at split nps_agg (worker_partial_agg + coord_combine_agg), window bounds in the shard queries"
+
 # ---------------------------------------------------------------- reference tables
 # Only the extension's tables without foreign keys and without triggers can be
 # reference tables. For the others Citus would convert every local table of the
