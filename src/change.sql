@@ -67,7 +67,7 @@ BEGIN
       FROM %1$s r
       JOIN %2$s.touchpoint t ON t.id = r.touchpoint_id
       CROSS JOIN w
-     WHERE r.answered_at > w.previous_start AND r.answered_at <= w.window_end
+     WHERE r.answered_at > $4 AND r.answered_at <= $1
      GROUP BY 1, 2, 3
   ), listed AS (        -- every touchpoint; the segments or channels that answered
     SELECT t.journey_id AS jid, t.id AS tid, NULL::text AS val
@@ -101,7 +101,7 @@ BEGIN
     LEFT JOIN LATERAL %2$s.nps_test(p.jcur, p.jprev, 0.95::double precision, 'adjusted_wald'::text) jt ON true
    ORDER BY j.code, t.stage_order, p.val NULLS LAST
   $q$, response_table, nps_schema)
-  USING as_of, window_length, change_dimension;
+  USING as_of, window_length, change_dimension, as_of - 2 * window_length;
 END
 $fn$;
 ALTER FUNCTION nps.nps_change_rows_at(timestamptz, interval, text, regclass) OWNER TO @extowner@;

@@ -50,8 +50,7 @@ BEGIN
            r.reasons, r.segment, r.channel
       FROM %1$s r
       JOIN %2$s.touchpoint t ON t.id = r.touchpoint_id
-      CROSS JOIN w
-     WHERE r.answered_at > w.lo AND r.answered_at <= w.hi
+     WHERE r.answered_at > $4 AND r.answered_at <= $1
   ), candidates AS (    -- found in the data, per touchpoint
     SELECT DISTINCT r.tid, 'csat' AS kind, 'not_satisfied' AS drv FROM r WHERE r.csat IS NOT NULL
     UNION
@@ -112,7 +111,7 @@ BEGIN
     LEFT JOIN LATERAL %2$s.nps_test(s.with_res, s.without_res, 0.95::double precision, 'adjusted_wald'::text) tt ON true
    ORDER BY j.code, s.enough DESC, s.points DESC NULLS LAST, t.stage_order, s.kind, s.drv
   $q$, response_table, nps_schema)
-  USING as_of, window_length, minimum_responses;
+  USING as_of, window_length, minimum_responses, as_of - window_length;
 END
 $fn$;
 ALTER FUNCTION nps.nps_drivers_at(timestamptz, interval, integer, regclass) OWNER TO @extowner@;

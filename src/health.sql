@@ -114,19 +114,19 @@ BEGIN
            NULL::boolean AS complaint, NULL::boolean AS open, NULL::boolean AS reopened,
            NULL::timestamptz AS case_at, NULL::timestamptz AS event_at, false AS waiting, true AS active
       FROM %1$s r
-     WHERE r.answered_at > $1 - $2 AND r.answered_at <= $1
+     WHERE r.answered_at > $3 AND r.answered_at <= $1
     UNION ALL           -- cases opened by as_of
     SELECT c.customer, NULL, NULL, NULL,
-           c.opened_at > $1 - $2 AND c.complaint,
+           c.opened_at > $3 AND c.complaint,
            c.resolved_at IS NULL OR c.resolved_at > $1,
-           c.opened_at > $1 - $2 AND c.reopened AND c.resolved_at <= $1,
-           c.opened_at, NULL, false, c.opened_at > $1 - $2
+           c.opened_at > $3 AND c.reopened AND c.resolved_at <= $1,
+           c.opened_at, NULL, false, c.opened_at > $3
       FROM %3$s c
      WHERE c.opened_at <= $1
     UNION ALL           -- journey events in the window
     SELECT e.customer, NULL, NULL, NULL, NULL, NULL, NULL, NULL, e.occurred_at, false, true
       FROM %2$s e
-     WHERE e.occurred_at > $1 - $2 AND e.occurred_at <= $1
+     WHERE e.occurred_at > $3 AND e.occurred_at <= $1
     UNION ALL           -- detractors not followed up by as_of (as in detractor_queue_at)
     SELECT r.customer, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, true, false
       FROM %1$s r
@@ -152,22 +152,25 @@ BEGIN
       FROM rows x
      GROUP BY x.customer
   ), facts AS (         -- active in the window, or with an open case or a waiting detractor
-    SELECT p.customer, lr.answered_at AS latest_at, lr.score AS latest_score,
+    -- the latest answer: decoded from latest_key, or looked up (lr) when there
+    -- is no answer in the window (a lateral join to the fact table alone, not
+    -- to a UNION ALL with a branch reading no table, which Citus cannot plan)
+    SELECT p.customer,
+           coalesce(timestamptz '1900-01-01 00:00+00' + (p.latest_key / 16) * interval '1 microsecond',
+                    lr.answered_at) AS latest_at,
+           coalesce((p.latest_key %% 16)::smallint, lr.score) AS latest_score,
            p.n, (p.csat_res).responses AS csat_n, (p.csat_res).csat AS csat,
            p.complaints, p.open, p.reopened, p.waiting,
-           greatest(lr.answered_at, p.case_at,
+           greatest(coalesce(timestamptz '1900-01-01 00:00+00' + (p.latest_key / 16) * interval '1 microsecond',
+                             lr.answered_at),
+                    p.case_at,
                     coalesce(p.event_at, (SELECT max(e2.occurred_at) FROM %2$s e2
                                            WHERE e2.customer = p.customer AND e2.occurred_at <= $1))) AS last_at
       FROM per_customer p
       LEFT JOIN LATERAL (
-        -- decoded from latest_key, or looked up when there is no answer in the window
-        SELECT timestamptz '1900-01-01 00:00+00' + (p.latest_key / 16) * interval '1 microsecond' AS answered_at,
-               (p.latest_key %% 16)::smallint AS score
-         WHERE p.latest_key IS NOT NULL
-        UNION ALL
-        (SELECT r.answered_at, r.score FROM %1$s r
-          WHERE p.latest_key IS NULL AND r.customer = p.customer AND r.answered_at <= $1
-          ORDER BY r.answered_at DESC LIMIT 1)
+        SELECT r.answered_at, r.score FROM %1$s r
+         WHERE p.latest_key IS NULL AND r.customer = p.customer AND r.answered_at <= $1
+         ORDER BY r.answered_at DESC LIMIT 1
       ) lr ON true
      WHERE p.active OR p.open > 0 OR p.waiting
   ), scored AS (        -- penalties 0..1 times weights; a term without data (no score, no CSAT) is left out
@@ -199,7 +202,7 @@ BEGIN
     FROM health h
    ORDER BY h.score NULLS LAST, h.customer;
 $q$, response_table, journey_event_table, service_case_table, ext)
-  USING as_of, window_length;
+  USING as_of, window_length, as_of - window_length;
 END;
 $fn$;
 -- plpgsql (it reads the relations it is given), so owned by the extension owner

@@ -65,8 +65,8 @@ BEGIN
     SELECT $1 - %2$s.check_window_length($2) AS lo, $1 AS hi
   ), per_stage AS (     -- segment NULL for all responses when not per segment
     SELECT CASE WHEN $3 THEN r.segment END AS seg, r.touchpoint_id AS tp, %2$s.nps_agg(r.score) AS res
-      FROM %1$s r, w
-     WHERE r.answered_at > w.lo AND r.answered_at <= w.hi
+      FROM %1$s r
+     WHERE r.answered_at > $4 AND r.answered_at <= $1
      GROUP BY 1, 2
   ), per_journey AS (   -- from the counts, never an average of stage NPS
     SELECT s.seg, t.journey_id AS jid, %2$s.nps_rollup(s.res) AS res
@@ -107,7 +107,7 @@ BEGIN
     FROM base
    ORDER BY seg, jcode, ord
   $q$, response_table, nps_schema)
-  USING as_of, window_length, per_segment;
+  USING as_of, window_length, per_segment, as_of - window_length;
 END
 $fn$;
 ALTER FUNCTION nps.stage_nps_at(timestamptz, interval, boolean, regclass) OWNER TO @extowner@;
@@ -285,10 +285,15 @@ BEGIN
   -- stage and time, DISTINCT ON keeps the customer's first event at each
   -- stage and a window over that same order sees, on the same row, the stage
   -- the customer reached before (lag) and the first stage they reached
-  -- (first_value).  The
-  -- customer key is compared in the "C" collation: for grouping only
-  -- equality matters, and byte order sorts fastest.  The counts per stage are
-  -- then a hash aggregate; the median gap is taken from each stage's gaps.
+  -- (first_value).  The customer key is the bare column, in its own
+  -- collation: on Citus a DISTINCT ON and a window partitioned by the
+  -- distribution column itself run on the workers, by shard (customer
+  -- COLLATE "C" is an expression Citus does not see as that column, and
+  -- pulled every event to the coordinator); on one node byte order was
+  -- only 6 %% faster (README, Citus).  The counts per stage are then a hash
+  -- aggregate; the median gap is taken from each stage's gaps.  The window's
+  -- bounds are parameters ($3, $1), so a foreign or distributed table gets
+  -- them as constants.
   WITH w AS (
     SELECT $1 - %2$s.check_window_length($2) AS lo, $1 AS hi
   ), st AS (
@@ -304,12 +309,12 @@ BEGIN
            lag(ev.id) OVER c AS before_id, lag(ev.at) OVER c AS before_at,
            first_value(ev.id) OVER c AS path_first_id, first_value(ev.at) OVER c AS path_first_at
       FROM (-- the first time each customer reached each stage in the window
-            SELECT DISTINCT ON (e.customer COLLATE "C", t.journey_id, t.stage_order)
-                   e.customer COLLATE "C" AS customer, t.journey_id, t.stage_order, t.id, e.occurred_at AS at
+            SELECT DISTINCT ON (e.customer, t.journey_id, t.stage_order)
+                   e.customer, t.journey_id, t.stage_order, t.id, e.occurred_at AS at
               FROM %1$s e
               JOIN %2$s.touchpoint t ON t.id = e.touchpoint_id
-             WHERE e.occurred_at > $1 - %2$s.check_window_length($2) AND e.occurred_at <= $1
-             ORDER BY e.customer COLLATE "C", t.journey_id, t.stage_order, e.occurred_at) ev
+             WHERE e.occurred_at > $3 AND e.occurred_at <= $1
+             ORDER BY e.customer, t.journey_id, t.stage_order, e.occurred_at) ev
     WINDOW c AS (PARTITION BY ev.customer, ev.journey_id ORDER BY ev.stage_order)
   ), per_stage AS (   -- continued: reached the stage before (or the first stage) at or before this one
     SELECT st.id,
@@ -345,7 +350,7 @@ BEGIN
     LEFT JOIN reach rf ON rf.id = st.first_id
    ORDER BY j.code, t.stage_order
   $q$, journey_event_table, nps_schema)
-  USING as_of, window_length;
+  USING as_of, window_length, as_of - window_length;
 END
 $fn$;
 ALTER FUNCTION nps.journey_funnel_at(timestamptz, interval, regclass) OWNER TO @extowner@;
@@ -428,8 +433,11 @@ BEGIN
            %2$s.csat_agg(r.csat, 5, 4) AS csat_res,     -- 1-5, satisfied 4-5
            %2$s.ces_agg(r.ces, 7, 5) AS ces_res         -- 1-7, easy 5-7
       FROM %1$s r, w
-     WHERE r.answered_at > w.previous_start AND r.answered_at <= w.window_end
-       AND EXISTS (SELECT FROM %2$s.metric_owner mo JOIN %2$s.metric m ON m.code = mo.metric
+     WHERE r.answered_at > $3 AND r.answered_at <= $1
+       -- (a column in the EXISTS list: Citus ships this subquery of local
+       -- tables to the workers as an intermediate result, and one with no
+       -- column is read back without a column definition list, an error)
+       AND EXISTS (SELECT mo.id FROM %2$s.metric_owner mo JOIN %2$s.metric m ON m.code = mo.metric
                     WHERE m.metric_kind IN ('nps', 'csat', 'ces'))
      GROUP BY 1, 2, 3, 4
   ), scoped AS (                 -- the groups in each assignment's scope
@@ -450,7 +458,7 @@ BEGIN
          %2$s.ces_rollup(s.ces_res) FILTER (WHERE s.metric_kind = 'ces' AND NOT s.is_current)
     FROM scoped s
    GROUP BY s.metric_owner_id
-  $q$, response_table, ext) USING as_of, window_length;
+  $q$, response_table, ext) USING as_of, window_length, as_of - 2 * window_length;
 END
 $fn$;
 ALTER FUNCTION nps.metric_response_results_at(timestamptz, interval, regclass) OWNER TO @extowner@;
@@ -509,14 +517,14 @@ BEGIN
       JOIN %1$s c ON c.touchpoint_id = mt.touchpoint_id
       CROSS JOIN w
      WHERE m.metric_kind = 'rate'
-       AND c.opened_at > w.previous_start AND c.opened_at <= w.window_end
+       AND c.opened_at > $3 AND c.opened_at <= $1
   )
   SELECT x.metric_owner_id,
          %2$s.rate_agg(x.hit) FILTER (WHERE x.is_current),
          %2$s.rate_agg(x.hit) FILTER (WHERE NOT x.is_current)
     FROM counted x
    GROUP BY x.metric_owner_id
-  $q$, service_case_table, ext) USING as_of, window_length;
+  $q$, service_case_table, ext) USING as_of, window_length, as_of - 2 * window_length;
 END
 $fn$;
 ALTER FUNCTION nps.metric_case_results_at(timestamptz, interval, regclass) OWNER TO @extowner@;
@@ -801,8 +809,7 @@ BEGIN
     SELECT r.id, r.score, r.reasons, t.journey_id AS jid, r.touchpoint_id AS tid
       FROM %1$s r
       JOIN %2$s.touchpoint t ON t.id = r.touchpoint_id
-      CROSS JOIN w
-     WHERE r.answered_at > w.lo AND r.answered_at <= w.hi
+     WHERE r.answered_at > $3 AND r.answered_at <= $1
   ), tagged AS (        -- one row per response and distinct reason (its first occurrence)
     SELECT r.id, r.score, r.jid, r.tid, u.reason
       FROM r CROSS JOIN LATERAL unnest(r.reasons) WITH ORDINALITY AS u(reason, i)
@@ -871,7 +878,7 @@ BEGIN
     LEFT JOIN %2$s.touchpoint t ON t.id = x.tid
    ORDER BY x.lvl DESC, j.code NULLS FIRST, t.stage_order NULLS FIRST, x.rk
   $q$, response_table, nps_schema)
-  USING as_of, window_length;
+  USING as_of, window_length, as_of - window_length;
 END
 $fn$;
 ALTER FUNCTION nps.detractor_reasons_at(timestamptz, interval, regclass) OWNER TO @extowner@;

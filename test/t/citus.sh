@@ -22,6 +22,12 @@
 #  - pushdown of the model's shapes: stage NPS (GROUP BY touchpoint) splits; DISTINCT ON
 #    and a window per customer run on the workers on the bare distribution column only
 #    (not on customer COLLATE "C"); a window not partitioned by customer pulls the rows
+#  - the model: the demo's facts (test/demo/demo.sql) copied into facts.response,
+#    facts.journey_event and facts.service_case (distributed by customer, colocated; the
+#    extension's small tables local on the coordinator): every *_at function at the
+#    demo's as_of returns exactly its rows over the extension's local tables (EXCEPT ALL
+#    both ways empty, same count > 0), and auto_explain of journey_funnel_at's own query
+#    shows the per-customer DISTINCT ON and window inside the worker tasks
 #  - which of the extension's tables can be reference tables, with the exact errors
 # Every check compares real values; nothing depends on timing.
 set -euo pipefail
@@ -331,6 +337,93 @@ plan=$(cq c -c "EXPLAIN (VERBOSE, COSTS OFF)
 grep 'Query:' <<<"$plan" | grep -q 'OVER (PARTITION BY' || { echo "$plan"; fail "window by touchpoint, customer: not pushed"; }
 echo "ok: pushdown: stage NPS splits; per-customer DISTINCT ON + window run on the workers only on the bare distribution column"
 
+# ---------------------------------------------------------------- the model over distributed facts
+# The demo's data (test/demo/demo.sql, into the extension's own tables on the
+# coordinator), copied into facts.response, facts.journey_event and facts.service_case
+# (distributed by customer, colocated, above). The extension's small tables (journeys,
+# touchpoints, owners, metrics) stay local on the coordinator: Citus ships what a query
+# reads of them to the workers as intermediate results. Every *_at function at the
+# demo's as_of returns over the distributed facts exactly the rows it returns over the
+# extension's local tables on the same coordinator (EXCEPT ALL both ways empty).
+cq c >/dev/null <<'SQL'
+SET nps.notify = off;
+TRUNCATE facts.response, facts.journey_event, facts.service_case;
+DELETE FROM nps.journey;      -- the notification checks' journey, with its touchpoints
+SQL
+cq c -c "SET nps.notify = off" -f "$REPO/test/demo/demo.sql" >/dev/null
+cq c >/dev/null <<'SQL'
+INSERT INTO facts.response SELECT * FROM nps.response;
+INSERT INTO facts.journey_event SELECT * FROM nps.journey_event;
+INSERT INTO facts.service_case SELECT * FROM nps.service_case;
+SQL
+for t in response journey_event service_case; do
+    a=$(cq c -c "SELECT count(*) FROM facts.$t") b=$(cq c -c "SELECT count(*) FROM nps.$t")
+    [ "$a" = "$b" ] && [ "$a" -gt 1000 ] || fail "facts.$t has $a rows, nps.$t $b"
+done
+as_of="timestamptz '2026-11-20 12:00+08'"
+R="response_table => 'facts.response'" J="journey_event_table => 'facts.journey_event'"
+S="service_case_table => 'facts.service_case'"
+# "call on one node|the fact-table arguments"
+calls=(
+    "touchpoint_nps_at($as_of, '30 days'|$R"
+    "segment_nps_at($as_of, '30 days'|$R"
+    "journey_funnel_at($as_of, '30 days'|$J"
+    "metric_status_at($as_of, '30 days', 30|$R, $S"
+    "owner_scorecard_at($as_of, '30 days', 30|$R, $S"
+    "detractor_queue_at($as_of, '48 hours'|$R"
+    "detractor_reasons_at($as_of, '30 days'|$R"
+    "nps_change_at($as_of, '30 days', 'touchpoint'|$R"
+    "nps_change_at($as_of, '30 days', 'channel'|$R"
+    "nps_drivers_at($as_of, '30 days', 30|$R"
+    "metric_trend_at($as_of, '7 days', 8, 30|$R, $S"
+    "action_effect_at($as_of, '30 days', 30|$R, $S"
+    "customer_health_at($as_of, '30 days'|$R, $J, $S"
+)
+for c in "${calls[@]}"; do
+    f=${c%%|*} args=${c#*|}
+    local_q="SELECT * FROM nps.$f)" dist_q="SELECT * FROM nps.$f, $args)"
+    got=$(cq c -c "SELECT (SELECT count(*) FROM ($dist_q) x), (SELECT count(*) FROM ($local_q) x),
+                          (SELECT count(*) FROM ($dist_q EXCEPT ALL $local_q) x),
+                          (SELECT count(*) FROM ($local_q EXCEPT ALL $dist_q) x)" 2>&1) ||
+        fail "nps.$f, $args) on Citus: $got"
+    IFS='|' read -r nd nl x1 x2 <<<"$got"
+    [ "$nd" -gt 0 ] && [ "$nd" = "$nl" ] && [ "$x1" = 0 ] && [ "$x2" = 0 ] ||
+        fail "nps.${f%%(*} over the distributed facts: $nd rows, $nl on one node, $x1 / $x2 rows differ"
+done
+echo "ok: model: ${#calls[@]} calls of the *_at functions over the distributed facts = over the local tables (demo data, every row)"
+
+# The funnel's per-customer work runs on the workers: in the plan of the function's own
+# query (auto_explain of the nested statement), the shard query has the DISTINCT ON and
+# the window by customer, with the window's bounds as constants, and the worker's plan
+# has the WindowAgg; the coordinator only adds up the counts per stage.
+plan=$(cq c -c "LOAD 'auto_explain'" -c "SET auto_explain.log_min_duration = 0" \
+            -c "SET auto_explain.log_nested_statements = on" -c "SET auto_explain.log_level = notice" \
+            -c "SET auto_explain.log_verbose = on" \
+            -c "SELECT count(*) FROM nps.journey_funnel_at($as_of, '30 days', $J)" 2>&1 >/dev/null |
+       sed -n '/Custom Scan (Citus Adaptive)/,/^NOTICE/p')
+task=$(sed -n '/->  Task/,$p' <<<"$plan")
+query=$(grep 'Query: ' <<<"$task")
+grep -q 'DISTINCT ON (e.customer, t.journey_id, t.stage_order)' <<<"$query" &&
+grep -q 'WINDOW c AS (PARTITION BY ev.customer, ev.journey_id ORDER BY ev.stage_order)' <<<"$query" &&
+grep -q "e.occurred_at OPERATOR(pg_catalog.>) '2026-10-21 04:00:00+00'::timestamp with time zone" <<<"$query" &&
+grep -q 'WindowAgg' <<<"$task" && grep -q 'Unique' <<<"$task" ||
+    { echo "$plan"; fail "funnel: the per-customer DISTINCT ON and window are not in the worker task"; }
+grep -q 'Task Count: 4' <<<"$plan" || { echo "$plan"; fail "funnel: expected 4 tasks"; }
+echo "ok: model: journey_funnel_at's DISTINCT ON + window per customer run on the workers (4 tasks), window bounds shipped as constants"
+
+# touchpoint_nps_at and nps_change_at: nps_agg split per touchpoint (partial on the
+# shards, the window's bounds as constants in the shard query; combine on the coordinator)
+for f in "touchpoint_nps_at($as_of, '30 days', $R)|2026-10-21" "nps_change_at($as_of, '30 days', 'touchpoint', $R)|2026-09-21"; do
+    call=${f%%|*} lo=${f#*|}
+    plan=$(cq c -c "LOAD 'auto_explain'" -c "SET auto_explain.log_min_duration = 0" \
+                -c "SET auto_explain.log_nested_statements = on" -c "SET auto_explain.log_level = notice" \
+                -c "SET auto_explain.log_verbose = on" -c "SELECT count(*) FROM nps.$call" 2>&1 >/dev/null)
+    grep -q "worker_partial_agg('nps.nps_agg(smallint)'::regprocedure" <<<"$plan" && grep -q 'coord_combine_agg(' <<<"$plan" &&
+    grep -q "answered_at OPERATOR(pg_catalog.>) '$lo 04:00:00+00'::timestamp with time zone" <<<"$plan" ||
+        { echo "$plan"; fail "nps.${call%%(*}: nps_agg not split, or the window not in the shard query"; }
+done
+echo "ok: model: touchpoint_nps_at and nps_change_at split nps_agg (worker_partial_agg + coord_combine_agg), window bounds in the shard queries"
+
 # ---------------------------------------------------------------- reference tables
 # Only the extension's tables without foreign keys and without triggers can be
 # reference tables. For the others Citus would convert every local table of the
@@ -365,9 +458,12 @@ echo "ok: reference tables: health_weight and unrestricted_role only; 9 tables 2
 cq c -c "SET citus.enable_local_reference_table_foreign_keys = off" \
      -c "SELECT create_reference_table('nps.journey')" >/dev/null 2>&1 ||
     fail "create_reference_table('nps.journey') with the foreign-key conversion off failed"
-cq c -c "DELETE FROM nps.journey WHERE id = 1"
+j1=$(cq c -c "SELECT min(id) FROM nps.journey")
+k=$(cq c -c "SELECT count(*) FROM nps.touchpoint WHERE journey_id = $j1")
+[ "$k" -gt 0 ] || fail "journey $j1 has no touchpoints"
+cq c -c "DELETE FROM nps.journey WHERE id = $j1"
 orphans=$(cq c -c "SELECT count(*) FROM nps.touchpoint t WHERE NOT EXISTS (SELECT FROM nps.journey j WHERE j.id = t.journey_id)")
-[ "$orphans" = 3 ] || fail "expected 3 touchpoints left without their journey, got $orphans"
-echo "ok: with the conversion off, nps.journey as a reference table breaks ON DELETE CASCADE (3 orphaned touchpoints)"
+[ "$orphans" = "$k" ] || fail "expected $k touchpoints left without their journey, got $orphans"
+echo "ok: with the conversion off, nps.journey as a reference table breaks ON DELETE CASCADE ($k orphaned touchpoints)"
 
 echo "citus.sh: all checks passed"

@@ -29,6 +29,10 @@
 #  - a window aggregate: rows pulled, sorted by the shards; the same 6,000 rows
 #  - a server without `extensions 'nps'`: nothing of nps is shipped (rows pulled),
 #    and a user's own function in WHERE is evaluated on the coordinator; same results
+#  - nps.touchpoint_nps_at over a full-column fact table LIST-partitioned into foreign
+#    shards (response_table => ...): the rows of one node, and each shard's Remote SQL
+#    (auto_explain of the function's nested query) carries the window filter and,
+#    LIST by touchpoint_id with enable_partitionwise_aggregate, the whole nps_agg
 #  - an error raised by nps_agg on a shard (score 11) reaches the client with its
 #    SQLSTATE (22003)
 # No timing: pass/fail depends on plans' Remote SQL and on values.
@@ -328,6 +332,52 @@ pulled "a user's function in WHERE" "$qf"
 plan "$qf" | grep -q 'Filter: is_promoter(' || { plan "$qf"; fail "a user's function: no local Filter"; }
 same "a user's function in WHERE" "$qf ORDER BY 1" \
     "SELECT touchpoint, nps.nps_agg(score) FROM response_all WHERE score >= 9 GROUP BY touchpoint ORDER BY 1"
+
+# ---- an *_at function over a partitioned table of foreign shards
+# nps.touchpoint_nps_at(..., response_table => 'fact_response'): a table with the
+# columns of nps.fact_table_columns() LIST-partitioned by touchpoint_id (touchpoints 1
+# and 2 on s1, 3 on s2). The function computes the window's bounds before its query
+# and passes them as parameters, so each shard's Remote SQL has the window filter
+# (answered_at > '...' AND answered_at <= '...'), not every row of the shard; and the
+# rows equal those over a local table holding the same answers.
+for n in s1 s2; do
+    on "$n" -c "CREATE TABLE fact_response (LIKE nps.response)"
+done
+on co <<'SQL'
+SET nps.notify = off;
+INSERT INTO nps.journey (id, code, name) VALUES (1, 'buy', 'Buy');
+INSERT INTO nps.touchpoint (id, journey_id, stage_order, code, name)
+VALUES (1, 1, 1, 'visit', 'Visit'), (2, 1, 2, 'cart', 'Cart'), (3, 1, 3, 'pay', 'Pay');
+CREATE TABLE fact_response_all (LIKE nps.response INCLUDING DEFAULTS);
+INSERT INTO fact_response_all (id, customer, touchpoint_id, answered_at, segment, channel, score)
+SELECT i, 'c-' || (i % 700), 1 + i % 3, timestamptz '2026-10-01 00:00+00' + i * interval '20 minutes',
+       (ARRAY['vip', 'new'])[1 + i % 2], 'app', ((i * 7 + i / 13) % 11)::smallint
+  FROM generate_series(1, 4000) i;
+CREATE TABLE fact_response (LIKE fact_response_all) PARTITION BY LIST (touchpoint_id);
+CREATE FOREIGN TABLE fact_response_1 PARTITION OF fact_response
+  FOR VALUES IN (1, 2) SERVER shard1 OPTIONS (table_name 'fact_response');
+CREATE FOREIGN TABLE fact_response_2 PARTITION OF fact_response
+  FOR VALUES IN (3) SERVER shard2 OPTIONS (table_name 'fact_response');
+INSERT INTO fact_response SELECT * FROM fact_response_all;
+ANALYZE fact_response_all, fact_response;
+SQL
+tq="nps.touchpoint_nps_at('2026-11-20 00:00+00', '30 days', response_table => 'fact_response')"
+lq="nps.touchpoint_nps_at('2026-11-20 00:00+00', '30 days', response_table => 'fact_response_all')"
+got=$(on co -c "SELECT (SELECT count(*) FROM $tq), (SELECT sum(responses) FROM $tq),
+                       (SELECT count(*) FROM (SELECT * FROM $tq EXCEPT ALL SELECT * FROM $lq) x),
+                       (SELECT count(*) FROM (SELECT * FROM $lq EXCEPT ALL SELECT * FROM $tq) x)")
+want=$(on co -c "SELECT count(*) FROM fact_response_all
+                  WHERE answered_at > timestamptz '2026-11-20 00:00+00' - interval '30 days' AND answered_at <= '2026-11-20 00:00+00'")
+[ "$got" = "3|$want|0|0" ] || fail "touchpoint_nps_at over the foreign partitions: $got (want 3 rows, $want responses, 0 and 0 rows differing)"
+plan=$(on co -c "LOAD 'auto_explain'" -c "SET auto_explain.log_min_duration = 0" \
+            -c "SET auto_explain.log_nested_statements = on" -c "SET auto_explain.log_level = notice" \
+            -c "SET auto_explain.log_verbose = on" -c "SELECT count(*) FROM $tq" 2>&1 >/dev/null)
+remote=$(grep 'Remote SQL: .* FROM public.fact_response' <<<"$plan" || true)
+[ "$(wc -l <<<"$remote")" = 2 ] || { echo "$plan"; fail "touchpoint_nps_at: expected 2 shard scans of fact_response"; }
+k=$(grep -c "WHERE ((answered_at > '2026-10-21 00:00:00+00')) AND ((answered_at <= '2026-11-20 00:00:00+00'))" <<<"$remote" || true)
+[ "$k" = 2 ] || { echo "$remote"; fail "touchpoint_nps_at: the window filter is not in each shard's Remote SQL"; }
+grep -q 'nps.nps_agg(score)' <<<"$remote" || { echo "$remote"; fail "touchpoint_nps_at: nps_agg not pushed to the shards"; }
+echo "ok: touchpoint_nps_at over LIST-partitioned foreign shards = the local table ($want responses); each shard's Remote SQL has the window filter (and nps_agg, partitionwise)"
 
 # ---- an error on a shard keeps its SQLSTATE (a score of 11 is out of range: 22003)
 got=$(on co -v ON_ERROR_STOP=0 2>&1 <<'SQL' || true
