@@ -4,7 +4,7 @@
 #   citus_start   initdb three nodes in one mktemp dir under /tmp, each with
 #                 shared_preload_libraries = citus, listening on 127.0.0.1 only (the
 #                 nodes talk to each other over TCP) and on a Unix socket in that dir,
-#                 on free ports from 57432 upward; CREATE EXTENSION citus in database
+#                 on free ports from 57432..57831; CREATE EXTENSION citus in database
 #                 $CITUS_DB on each, the coordinator registered and the workers added.
 #                 Exports CITUS_TMP, CITUS_PORT_C, CITUS_PORT_W1, CITUS_PORT_W2.
 #   cq NODE ...   psql (quiet, tuples only, ON_ERROR_STOP) on node c, w1 or w2
@@ -40,7 +40,9 @@ cq() {
 }
 
 citus_start() {
-    local bindir node port=57432 ports=()
+    # the search starts at a place that depends on the process id, so two runs
+    # at the same time (other worktrees, a second suite) rarely race for a port
+    local bindir node port=$((57432 + ($$ % 60) * 3)) ports=()
     bindir=$("$PG_CONFIG" --bindir)
     CITUS_TMP=$(mktemp -d /tmp/nps-citus.XXXXXX)
     [ "$(id -u)" -ne 0 ] || chown postgres: "$CITUS_TMP"
@@ -48,7 +50,7 @@ citus_start() {
     for node in $CITUS_NODES; do
         while nps_tcp_busy "$port" || [ -e "$CITUS_TMP/.s.PGSQL.$port" ]; do
             port=$((port + 1))
-            [ "$port" -lt 57632 ] || nps_die "no free port in 57432..57631"
+            [ "$port" -lt 57832 ] || nps_die "no free port in 57432..57831"
         done
         ports+=("$port")
         port=$((port + 1))
