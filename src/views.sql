@@ -793,8 +793,9 @@ BEGIN
     FROM open r
     JOIN %2$s.touchpoint t ON t.id = r.touchpoint_id
     JOIN %2$s.journey j ON j.id = t.journey_id
-    -- a NULL segment or channel is a key of its own (hashable: IS NULL and
-    -- coalesce, where IS NOT DISTINCT FROM would not hash)
+    -- a NULL segment or channel is a key of its own: IS NULL and coalesce
+    -- are plain equalities (a hash or merge join), where IS NOT DISTINCT
+    -- FROM would only nest-loop
     LEFT JOIN own ON own.touchpoint_id = r.touchpoint_id
                  AND (own.segment IS NULL) = (r.segment IS NULL)
                  AND coalesce(own.segment, '') = coalesce(r.segment, '')
