@@ -204,4 +204,73 @@ SELECT (SELECT count(*) FROM impact_fast) AS reason_rows,
        (SELECT count(*) FROM impact_fast WHERE nps_without IS NOT NULL AND points_if_fixed <> 0) > 0 AS has_points,
        (SELECT count(*) FROM (SELECT * FROM impact_fast EXCEPT ALL SELECT * FROM impact_slow) x) AS only_fast,
        (SELECT count(*) FROM (SELECT * FROM impact_slow EXCEPT ALL SELECT * FROM impact_fast) x) AS only_slow;
+-- detractor_queue_at (the owners computed once per distinct touchpoint,
+-- segment and channel of the queue, then joined to its rows) against the
+-- formulation it replaced (nps.detractor_owners called for every row), on
+-- random detractors of a table of the caller's: segments and channels NULL,
+-- '' (allowed in a caller's table: a key of its own, not NULL) or named;
+-- metrics restricted to a segment, a channel, both, or ''; owners at
+-- touchpoints and of whole journeys; follow-ups before and after as_of.
+-- Every column and the order of the rows equal.
+INSERT INTO nps.owner (name, role_name) VALUES
+  ('Ann', 'ann'), ('Bob', NULL), ('Cy', 'cy'), ('Di', 'di'), ('Ed', NULL);
+INSERT INTO nps.metric (code, name, metric_kind, measure, unit, segment, channel) VALUES
+  ('nps_vip', 'NPS VIP', 'nps', 'score', 'points', 'vip', NULL),
+  ('nps_app', 'NPS app', 'nps', 'score', 'points', NULL, 'app'),
+  ('nps_vip_web', 'NPS VIP web', 'nps', 'score', 'points', 'vip', 'web'),
+  ('nps_blank', 'NPS blank segment', 'nps', 'score', 'points', '', NULL),
+  ('csat_vip', 'CSAT VIP', 'csat', 'csat', '%', 'vip', NULL);
+INSERT INTO nps.metric_owner (metric, journey_id, touchpoint_id, owner_id, target) VALUES
+  ('nps', 1, 1, 2, 0), ('nps', 1, 2, 1, 0), ('nps', 1, NULL, 3, 0),
+  ('nps_vip', 1, 1, 4, 0), ('nps_vip', 2, NULL, 1, 0), ('nps_app', 2, 5, 5, 0),
+  ('nps_app', 1, NULL, 2, 0), ('nps_vip_web', 1, 3, 5, 0), ('nps_blank', 2, 6, 3, 0),
+  ('nps_blank', 1, NULL, 4, 0), ('csat_vip', 1, 4, 5, 0), ('nps', 2, 6, 1, 0);
+CREATE TEMP TABLE queue_response AS SELECT * FROM nps.response;
+INSERT INTO queue_response (id, customer, touchpoint_id, answered_at, score, segment, channel,
+                            followed_up_at, comment, reasons)
+SELECT 100000 + g, 'q' || g, 1 + floor(random() * 6)::int, a, floor(random() * 7)::int,
+       (ARRAY[NULL, '', 'vip', 'VIP', 'smb'])[1 + floor(random() * 5)::int],
+       (ARRAY[NULL, '', 'app', 'web'])[1 + floor(random() * 4)::int],
+       CASE WHEN random() < 0.3 THEN a + random() * interval '20 days' END, 'q', '{}'
+  FROM generate_series(1, 3000) AS g,
+       LATERAL (SELECT timestamptz '2024-05-25 00:00+00' + random() * interval '40 days' + g * interval '0') AS x(a);
+CREATE TEMP TABLE queue_fast AS
+SELECT * FROM nps.detractor_queue_at('2024-06-30 12:00+00', '48 hours', 'queue_response') WITH ORDINALITY;
+CREATE TEMP TABLE queue_slow AS
+SELECT r.id, r.customer, r.answered_at, r.score, r.segment, r.channel,
+       j.id AS journey_id, j.code, j.name, t.id AS touchpoint_id, t.code AS touchpoint, t.name AS touchpoint_name,
+       extract(epoch FROM timestamptz '2024-06-30 12:00+00' - r.answered_at)::double precision / 3600 AS hours,
+       r.answered_at + interval '48 hours' AS due_at,
+       timestamptz '2024-06-30 12:00+00' > r.answered_at + interval '48 hours' AS overdue,
+       own.names, own.roles, r.comment, r.reasons,
+       row_number() OVER (ORDER BY r.answered_at, r.id) AS ordinality
+  FROM queue_response r
+  JOIN nps.touchpoint t ON t.id = r.touchpoint_id
+  JOIN nps.journey j ON j.id = t.journey_id
+  LEFT JOIN LATERAL (
+    SELECT string_agg(ow.owner_name, ', ' ORDER BY ow.owner_rank) AS names,
+           string_agg(ow.owner_role::text, ', ' ORDER BY ow.owner_rank) AS roles
+      FROM nps.detractor_owners(r.touchpoint_id, r.segment, r.channel) ow
+  ) own ON true
+ WHERE r.score <= 6 AND r.answered_at <= '2024-06-30 12:00+00'
+   AND (r.followed_up_at IS NULL OR r.followed_up_at > '2024-06-30 12:00+00');
+-- owner lists of several lengths, '' and NULL segments in the queue, and
+-- every row equal, in the same order
+SELECT (SELECT count(*) FROM queue_fast) AS queued,
+       (SELECT count(DISTINCT owner_names) FROM queue_fast) AS owner_lists,
+       (SELECT count(*) FROM queue_fast WHERE owner_names IS NULL) AS without_owners,
+       (SELECT max(array_length(string_to_array(owner_names, ', '), 1)) FROM queue_fast) AS most_owners,
+       (SELECT count(*) FROM queue_fast WHERE segment = '') > 0 AS blank_segments,
+       (SELECT count(*) FROM queue_fast WHERE segment IS NULL) > 0 AS null_segments,
+       (SELECT count(*) FROM (SELECT * FROM queue_fast EXCEPT ALL SELECT * FROM queue_slow) x) AS only_fast,
+       (SELECT count(*) FROM (SELECT * FROM queue_slow EXCEPT ALL SELECT * FROM queue_fast) x) AS only_slow;
+-- (by hand: at browse, Bob owns the NPS, Cy the journey's, Di the VIP NPS
+-- there and the journey's NPS of segment ''; at fix, Ann owns the NPS, Ann
+-- the journey's VIP NPS (so once, as a touchpoint owner), Cy the NPS of
+-- segment ''; 'VIP' is not 'vip'; Bob has no role)
+SELECT quote_nullable(segment) AS segment, quote_nullable(channel) AS channel, touchpoint,
+       owner_names, owner_roles, count(*)
+  FROM queue_fast
+ WHERE touchpoint IN ('browse', 'fix')
+ GROUP BY 1, 2, 3, 4, 5 ORDER BY 3, 1 NULLS FIRST, 2 NULLS FIRST;
 ROLLBACK;

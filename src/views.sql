@@ -725,6 +725,16 @@ BEGIN
     -- followed up only after as_of (a queue as of a past time)
     SELECT r.* FROM %1$s r
      WHERE r.score <= 6 AND r.followed_up_at > $1 AND r.answered_at <= $1
+  ), own AS (
+    -- the owners once per distinct (touchpoint, segment, channel) of the
+    -- queue, not once per row: few keys, many detractors
+    SELECT k.touchpoint_id, k.segment, k.channel, o.names, o.roles
+      FROM (SELECT DISTINCT q.touchpoint_id, q.segment, q.channel FROM open q) k
+      LEFT JOIN LATERAL (
+        SELECT string_agg(ow.owner_name, ', ' ORDER BY ow.owner_rank) AS names,
+               string_agg(ow.owner_role::text, ', ' ORDER BY ow.owner_rank) AS roles
+          FROM %2$s.detractor_owners(k.touchpoint_id, k.segment, k.channel) ow
+      ) o ON true
   )
   SELECT r.id, r.customer, r.answered_at, r.score, r.segment, r.channel,
          j.id, j.code, j.name, t.id, t.code, t.name,
@@ -736,11 +746,14 @@ BEGIN
     FROM open r
     JOIN %2$s.touchpoint t ON t.id = r.touchpoint_id
     JOIN %2$s.journey j ON j.id = t.journey_id
-    LEFT JOIN LATERAL (
-      SELECT string_agg(ow.owner_name, ', ' ORDER BY ow.owner_rank) AS names,
-             string_agg(ow.owner_role::text, ', ' ORDER BY ow.owner_rank) AS roles
-        FROM %2$s.detractor_owners(r.touchpoint_id, r.segment, r.channel) ow
-    ) own ON true
+    -- a NULL segment or channel is a key of its own: IS NULL and coalesce
+    -- are plain equalities (a hash or merge join), where IS NOT DISTINCT
+    -- FROM would only nest-loop
+    LEFT JOIN own ON own.touchpoint_id = r.touchpoint_id
+                 AND (own.segment IS NULL) = (r.segment IS NULL)
+                 AND coalesce(own.segment, '') = coalesce(r.segment, '')
+                 AND (own.channel IS NULL) = (r.channel IS NULL)
+                 AND coalesce(own.channel, '') = coalesce(r.channel, '')
    WHERE %2$s.check_followup_sla($2) IS NOT NULL   -- checked once, before any row (a one-time filter)
    ORDER BY r.answered_at, r.id
   $q$, response_table, nps_schema)
