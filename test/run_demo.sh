@@ -14,7 +14,9 @@ trap 'exit 143' TERM
 
 nps_ensure_deps
 # the charts: gnuplot and a font with the Chinese names, installed when missing
-if ! command -v gnuplot >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'WenQuanYi Micro Hei'; then
+# (grep -c reads all of fc-list's output: grep -q would stop early, and under
+# pipefail fc-list's SIGPIPE made the font look missing)
+if ! command -v gnuplot >/dev/null 2>&1 || [ "$(fc-list 2>/dev/null | grep -ci 'WenQuanYi Micro Hei')" = 0 ]; then
     nps_log "installing gnuplot-nox and fonts-wqy-microhei (for the charts)"
     nps_sudo apt-get update
     nps_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y gnuplot-nox fonts-wqy-microhei
