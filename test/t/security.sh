@@ -836,19 +836,19 @@ SQL
     READER_SQL=$(reader_sql "$VDB")
     out_a=$(as_role "$OWN_A" "$VDB" <<<"$READER_SQL")
     ev_a=$(as_role "$OWN_A" "$VDB" <<<"SELECT customer FROM nps.journey_event;")
-    if echo "$ev_a" | grep -q SECRETCUST; then
+    if grep -q SECRETCUST <<<"$ev_a"; then
         notok "c7.3 journey_event under owner security: $OWN_A reads no customer id beyond its touchpoints" \
               "$(echo "$ev_a" | grep -c SECRETCUST) foreign customer ids, e.g. $(echo "$ev_a" | grep -m1 SECRETCUST)"
     else
         ok "c7.3 journey_event under owner security: $OWN_A reads no customer id beyond its touchpoints"
     fi
-    if echo "$out_a" | grep -q SECRETMAIL; then
+    if grep -q SECRETMAIL <<<"$out_a"; then
         notok "c7.4 owner e-mails under owner security: $OWN_A reads none beyond its touchpoints" \
               "read $(echo "$out_a" | grep -o 'SECRETMAIL[^|,]*' | sort -u | tr '\n' ' ')"
     else
         ok "c7.4 owner e-mails under owner security: $OWN_A reads none beyond its touchpoints"
     fi
-    if echo "$out_a" | grep -q SECRETCUST; then
+    if grep -q SECRETCUST <<<"$out_a"; then
         notok "c7.5 no table, view or function shows $OWN_A a customer beyond its touchpoints" \
               "$(echo "$out_a" | grep -o 'SECRETCUST[-0-9]*' | sort -u | wc -l) foreign customer ids"
     else
@@ -856,7 +856,7 @@ SQL
     fi
     out_s=$(as_role "$SNOOP" "$VDB" <<<"$READER_SQL
 SELECT * FROM nps.owned_touchpoints('$OWN_A'); SELECT * FROM nps.owned_touchpoints('$OWN_B'); SELECT * FROM nps.owned_journeys('$OWN_J');")
-    if echo "$out_s" | grep -qE 'SECRETCUST|SECRETMAIL|visible-'; then
+    if grep -qE 'SECRETCUST|SECRETMAIL|visible-' <<<"$out_s"; then
         notok "c7.6 a role owning nothing ($SNOOP, SELECT on every table) reads no customer or e-mail" \
               "read $(echo "$out_s" | grep -oE 'SECRETCUST[-0-9]*|SECRETMAIL[^|,]*|visible-[a-z]*-[-a-z0-9@.]*' | sort -u | head -5 | tr '\n' ' ')..."
     else
@@ -882,12 +882,12 @@ SELECT * FROM nps.owned_touchpoints('$OWN_A'); SELECT * FROM nps.owned_touchpoin
     for how in "" "SET ROLE nps_admin;"; do
         out=$(as_role "$ATT" "$VDB" <<<"$how
 $probe")
-        echo "$out" | grep -qE 'SECRETCUST|SECRETMAIL|visible-' && leak="$leak [attacker ${how:-directly}]"
+        grep -qE 'SECRETCUST|SECRETMAIL|visible-' <<<"$out" && leak="$leak [attacker ${how:-directly}]"
     done
     for r in $(q -d postgres -c "SELECT b.rolname FROM pg_roles a JOIN pg_roles b ON pg_has_role(a.oid, b.oid, 'MEMBER') WHERE a.rolname = '$ATT' AND b.rolname <> '$ATT'"); do
         out=$(as_role "$ATT" "$VDB" <<<"SET ROLE $r;
 $probe")
-        echo "$out" | grep -qE 'SECRETCUST|SECRETMAIL|visible-' && leak="$leak [attacker as $r]"
+        grep -qE 'SECRETCUST|SECRETMAIL|visible-' <<<"$out" && leak="$leak [attacker as $r]"
     done
     # hand whatever it holds with admin option to a friend, who reads
     for r in $(q -d postgres -c "SELECT m.roleid::regrole FROM pg_auth_members m JOIN pg_roles a ON a.oid = m.member WHERE a.rolname = '$ATT' AND m.admin_option"); do
@@ -897,7 +897,7 @@ $probe")
     out=$(as_role "$FRIEND" "$VDB" <<<"SET ROLE nps_admin;
 $probe")
     out2=$(as_role "$FRIEND" "$VDB" <<<"$probe")
-    echo "$out$out2" | grep -qE 'SECRETCUST|SECRETMAIL|visible-' && leak="$leak [$FRIEND after the attacker's grants]"
+    grep -qE 'SECRETCUST|SECRETMAIL|visible-' <<<"$out$out2" && leak="$leak [$FRIEND after the attacker's grants]"
     if [ -n "$leak" ]; then
         notok "c4.1 the owner of database A reads no owner-secured row of database B, by any means" "leaked:$leak"
     else
