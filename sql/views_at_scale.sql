@@ -204,6 +204,18 @@ SELECT (SELECT count(*) FROM impact_fast) AS reason_rows,
        (SELECT count(*) FROM impact_fast WHERE nps_without IS NOT NULL AND points_if_fixed <> 0) > 0 AS has_points,
        (SELECT count(*) FROM (SELECT * FROM impact_fast EXCEPT ALL SELECT * FROM impact_slow) x) AS only_fast,
        (SELECT count(*) FROM (SELECT * FROM impact_slow EXCEPT ALL SELECT * FROM impact_fast) x) AS only_slow;
+-- and the rows come in the documented order: scope all, then each journey,
+-- then each touchpoint (by journey code and stage order), by rank within each
+SELECT count(*) AS rows_out_of_order
+  FROM (SELECT f.n, row_number() OVER (ORDER BY CASE f.scope WHEN 'all' THEN 0 WHEN 'journey' THEN 1 ELSE 2 END,
+                                                f.journey NULLS FIRST, t.stage_order NULLS FIRST, f.rank) AS expected
+          FROM nps.detractor_reasons_at('2024-06-30 12:00+00', '30 days')
+               WITH ORDINALITY AS f(scope, journey_id, journey, journey_name, touchpoint_id, touchpoint,
+                                    touchpoint_name, reason, rank, detractors, share, cumulative_share,
+                                    scope_detractors, detractor_share, responses, nps, nps_without,
+                                    points_if_fixed, n)
+          LEFT JOIN nps.touchpoint t ON t.id = f.touchpoint_id) x
+ WHERE x.n <> x.expected;
 -- detractor_queue_at (the owners computed once per distinct touchpoint,
 -- segment and channel of the queue, then joined to its rows) against the
 -- formulation it replaced (nps.detractor_owners called for every row), on

@@ -816,41 +816,33 @@ BEGIN
   EXECUTE pg_catalog.format('SELECT %1$s.check_window_length($1), %1$s.check_fact_table($2, ''response''::text)', nps_schema)
     USING window_length, response_table;
   RETURN QUERY EXECUTE pg_catalog.format($q$
-  WITH w AS (
-    SELECT $1 - %2$s.check_window_length($2) AS lo, $1 AS hi
-  ), r AS NOT MATERIALIZED (   -- read twice, not stored: each reader aggregates as it scans
-    SELECT r.id, r.score, r.reasons, t.journey_id AS jid, r.touchpoint_id AS tid
-      FROM %1$s r
-      JOIN %2$s.touchpoint t ON t.id = r.touchpoint_id
-     WHERE r.answered_at > $3 AND r.answered_at <= $1
-  ), tagged AS (        -- one row per response and distinct reason (its first occurrence)
-    SELECT r.id, r.score, r.jid, r.tid, u.reason
-      FROM r CROSS JOIN LATERAL unnest(r.reasons) WITH ORDINALITY AS u(reason, i)
-     WHERE r.reasons <> '{}'      -- most responses have none: skip their unnest
-       AND pg_catalog.array_position(r.reasons, u.reason) = u.i
-  ), per_touchpoint_reason AS (   -- small: the grouping sets roll it up (exact: counts add)
-    SELECT g.jid, g.tid, g.reason,
-           count(*) FILTER (WHERE g.score <= 6) AS d,
-           count(*) AS n,
-           %2$s.nps_agg(g.score) AS res
-      FROM tagged g
-     GROUP BY g.jid, g.tid, g.reason
-  ), per_reason AS (
+  WITH g AS MATERIALIZED (  -- the one read of the window: its responses per touchpoint and
+    -- list of reasons (few groups: every figure below is derived from them)
+    SELECT t.journey_id AS jid, s.tid, s.reasons, s.d, s.n, s.res
+      FROM (SELECT r.touchpoint_id AS tid, r.reasons,
+                   count(*) FILTER (WHERE r.score <= 6) AS d,
+                   count(*) AS n,
+                   %2$s.nps_agg(r.score) AS res
+              FROM %1$s r
+             WHERE r.answered_at > $2 AND r.answered_at <= $1
+             GROUP BY r.touchpoint_id, r.reasons) s
+      JOIN %2$s.touchpoint t ON t.id = s.tid
+  ), tagged AS (        -- one row per group and distinct reason of its list (its first occurrence)
+    SELECT g.jid, g.tid, g.d, g.n, g.res, u.reason
+      FROM g CROSS JOIN LATERAL unnest(g.reasons) WITH ORDINALITY AS u(reason, i)
+     WHERE pg_catalog.array_position(g.reasons, u.reason) = u.i
+  ), per_reason AS (    -- exact: counts add, nps_rollup merges the groups' states
     SELECT g.jid, g.tid, GROUPING(g.jid, g.tid) AS lvl, g.reason,
            sum(g.d)::bigint AS d,
            sum(g.n)::bigint AS n,
            (%2$s.nps_rollup(g.res)).nps AS score
-      FROM per_touchpoint_reason g
+      FROM tagged g
      GROUP BY GROUPING SETS ((g.jid, g.tid, g.reason), (g.jid, g.reason), (g.reason))
-  ), per_touchpoint AS (
-    SELECT r.jid, r.tid, count(*) FILTER (WHERE r.score <= 6) AS d
-      FROM r
-     GROUP BY r.jid, r.tid
   ), totals AS (
-    SELECT r.jid, r.tid, GROUPING(r.jid, r.tid) AS lvl,
-           sum(r.d)::bigint AS d
-      FROM per_touchpoint r
-     GROUP BY GROUPING SETS ((r.jid, r.tid), (r.jid), ())
+    SELECT g.jid, g.tid, GROUPING(g.jid, g.tid) AS lvl,
+           sum(g.d)::bigint AS d
+      FROM g
+     GROUP BY GROUPING SETS ((g.jid, g.tid), (g.jid), ())
   ), ranked AS (
     SELECT p.*, tot.d AS scope_d,
            row_number() OVER scope_w AS rk,
@@ -861,17 +853,13 @@ BEGIN
                      AND tot.tid IS NOT DISTINCT FROM p.tid
      WHERE p.d > 0
     WINDOW scope_w AS (PARTITION BY p.lvl, p.jid, p.tid ORDER BY p.d DESC, p.reason)
-  ), per_reasons AS (  -- the window's responses per touchpoint and list of reasons: few groups
-    SELECT r.jid, r.tid, r.reasons, %2$s.nps_agg(r.score) AS res
-      FROM r
-     GROUP BY r.jid, r.tid, r.reasons
   ), impact AS (        -- per ranked reason: the scope's responses, and those not citing it
     -- (the groups of the scope merged with nps_rollup: exact, counts add)
     SELECT x.lvl, x.jid, x.tid, x.reason,
            sum((g.res).responses)::bigint AS scope_n,
            (%2$s.nps_rollup(g.res) FILTER (WHERE NOT (x.reason = ANY (g.reasons)))).nps AS without
       FROM ranked x
-      JOIN per_reasons g ON x.lvl = 3 OR (x.lvl = 1 AND g.jid = x.jid) OR (x.lvl = 0 AND g.tid = x.tid)
+      JOIN g ON x.lvl = 3 OR (x.lvl = 1 AND g.jid = x.jid) OR (x.lvl = 0 AND g.tid = x.tid)
      GROUP BY x.lvl, x.jid, x.tid, x.reason
   )
   SELECT CASE x.lvl WHEN 0 THEN 'touchpoint' WHEN 1 THEN 'journey' ELSE 'all' END,
@@ -891,7 +879,7 @@ BEGIN
     LEFT JOIN %2$s.touchpoint t ON t.id = x.tid
    ORDER BY x.lvl DESC, j.code NULLS FIRST, t.stage_order NULLS FIRST, x.rk
   $q$, response_table, nps_schema)
-  USING as_of, window_length, as_of - window_length;
+  USING as_of, as_of - window_length;
 END
 $fn$;
 ALTER FUNCTION nps.detractor_reasons_at(timestamptz, interval, regclass) OWNER TO @extowner@;
