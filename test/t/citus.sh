@@ -403,8 +403,8 @@ plan=$(cq c -c "LOAD 'auto_explain'" -c "SET auto_explain.log_min_duration = 0" 
        sed -n '/Custom Scan (Citus Adaptive)/,/^NOTICE/p')
 task=$(sed -n '/->  Task/,$p' <<<"$plan")
 query=$(grep 'Query: ' <<<"$task")
-grep -q 'DISTINCT ON (e.customer, t.journey_id, t.stage_order)' <<<"$query" &&
-grep -q 'WINDOW c AS (PARTITION BY ev.customer, ev.journey_id ORDER BY ev.stage_order)' <<<"$query" &&
+grep -qF 'DISTINCT ON ((hashtext(e.customer)), e.customer, t.journey_id, t.stage_order)' <<<"$query" &&
+grep -q 'WINDOW c AS (PARTITION BY ev.customer_hash, ev.customer, ev.journey_id ORDER BY ev.stage_order)' <<<"$query" &&
 grep -q "e.occurred_at OPERATOR(pg_catalog.>) '2026-10-21 04:00:00+00'::timestamp with time zone" <<<"$query" &&
 grep -q 'WindowAgg' <<<"$task" && grep -q 'Unique' <<<"$task" ||
     { echo "$plan"; fail "funnel: the per-customer DISTINCT ON and window are not in the worker task"; }
