@@ -16,12 +16,9 @@ CITUS_TMP=""
 CITUS_DB=${CITUS_DB:-nps_citus}
 CITUS_NODES="c w1 w2"
 
+# test/lib.sh's nps_as_owner, run from the Citus cluster's temp dir
 citus_as_owner() {
-    if [ "$(id -u)" -eq 0 ]; then
-        (cd "$CITUS_TMP" && runuser -u postgres -- "$@")
-    else
-        (cd "$CITUS_TMP" && "$@")
-    fi
+    NPS_TMP="$CITUS_TMP" nps_as_owner "$@"
 }
 
 citus_port() {
