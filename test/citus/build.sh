@@ -52,7 +52,7 @@ if [ ! -f "$cache/.built" ]; then
           libxslt1-dev libreadline-dev flex bison autoconf libpq-dev make gcc"
     missing=""
     for p in $pkgs; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep 'ok installed' >/dev/null || missing="$missing $p"
     done
     if [ -n "$missing" ]; then
         log "installing build dependencies:$missing"

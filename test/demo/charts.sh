@@ -22,7 +22,7 @@ font='WenQuanYi Micro Hei,11'
 # ---- stage NPS with 95% error bars (touchpoint_nps_at)
 data "SELECT stage_order, touchpoint_name || ' (' || touchpoint || ')', nps, ci_low, ci_high, journey_nps
         FROM nps.touchpoint_nps_at($as_of, '30 days') ORDER BY stage_order" stage_nps.tsv
-journey_nps=$(cut -f6 "$work/stage_nps.tsv" | head -1)
+journey_nps=$(awk -F"\t" 'NR == 1 { print $6 }' "$work/stage_nps.tsv")   # not cut | head: SIGPIPE under pipefail
 gnuplot <<GP
 set terminal pngcairo size 800,450 font "$font"
 set output "$out/stage_nps.png"

@@ -54,6 +54,7 @@
 # nothing.
 # Runs against the throwaway cluster of test/run_tests.sh (PGHOST/PGPORT/PGUSER).
 set -euo pipefail
+trap 'echo "FAIL: ${BASH_SOURCE[0]##*/} line $LINENO: a command failed (exit $?)" >&2' ERR
 
 REPO=${REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 # Files: README.md (at least 40 checked examples) and the Chinese guide
@@ -242,7 +243,7 @@ while [ "$i" -lt "$nblocks" ]; do
     i=$((i + 1))
     content="$work/b$idx"
     is_transcript=""
-    if [ -z "$lang" ] && head -n1 "$content" | grep -q '^=> '; then is_transcript=1; fi
+    if [ -z "$lang" ] && head -n1 "$content" | grep '^=> ' >/dev/null; then is_transcript=1; fi
 
     # the output block of a sql block: the next block, bare and adjacent
     out_block=""
@@ -281,7 +282,10 @@ while [ "$i" -lt "$nblocks" ]; do
     if [ "$M_output" = setup ]; then
         [ -z "$lang" ] || { echo "FAIL: $title: output=setup needs a bare block"; FAILED=$((FAILED + 1)); continue; }
         norm "$content" >"$exp"
-        norm "$work/setup_$M_db.out" | head -n "$(wc -l <"$exp")" >"$act"
+        # head on a file, not on a pipe: with pipefail, head closing the pipe early
+        # would kill norm with SIGPIPE and (set -e) end this script without a word
+        norm "$work/setup_$M_db.out" >"$raw"
+        head -n "$(wc -l <"$exp")" "$raw" >"$act"
         if cmp -s "$exp" "$act"; then CHECKED=$((CHECKED + 1)); else fail_example "$title" "$exp" "$act"; fi
         continue
     elif [ -n "$M_output" ]; then

@@ -1038,7 +1038,7 @@ SQL
     broken=""
     for stmt in "${working[@]}"; do
         if ! err=$(psql -X -q -At -v ON_ERROR_STOP=1 -U "$VIEWER" -d nps_sec_c8 -c "$stmt" 2>&1 >/dev/null); then
-            broken="$broken [${stmt#SELECT count(*) FROM }: $(echo "$err" | head -n1 | cut -c1-90)]"
+            broken="$broken [${stmt#SELECT count(*) FROM }: $(printf '%.90s' "${err%%$'\n'*}")]"
         fi
     done
     if [ -n "$broken" ]; then
