@@ -125,6 +125,22 @@ SELECT customer, responses, csat_responses, complaints, reopened_cases, unanswer
 -- errors and NULLs
 SELECT * FROM nps.customer_health_at(:as_of, '0 days');   -- 22023
 SELECT count(*) FROM nps.customer_health_at(NULL, '30 days');
+SELECT count(*) FROM nps.customer_health_at(:as_of, NULL);
+SELECT count(*) FROM nps.customer_health_at(:as_of, '30 days', service_case_table => NULL);
+
+-- customers: only those customers' rows, each equal to its row in the whole
+-- list (read by customer through the indexes); a key without a row (nobody)
+-- is left out; NULL = every customer, an empty list = none
+SELECT customer, tier FROM nps.customer_health_at(:as_of, '30 days', customers => ARRAY['dave', 'nobody', 'bob']);
+SELECT (SELECT count(*) FROM (SELECT * FROM nps.customer_health_at(:as_of, '30 days', customers => ARRAY['bob', 'alice'])
+                              EXCEPT ALL
+                              SELECT * FROM nps.customer_health_at(:as_of, '30 days') WHERE customer IN ('bob', 'alice')) x) AS extra,
+       (SELECT count(*) FROM (SELECT * FROM nps.customer_health_at(:as_of, '30 days') WHERE customer IN ('bob', 'alice')
+                              EXCEPT ALL
+                              SELECT * FROM nps.customer_health_at(:as_of, '30 days', customers => ARRAY['bob', 'alice'])) x) AS missing,
+       (SELECT count(*) FROM nps.customer_health_at(:as_of, '30 days', customers => NULL)) =
+       (SELECT count(*) FROM nps.customer_health_at(:as_of, '30 days')) AS null_is_all,
+       (SELECT count(*) FROM nps.customer_health_at(:as_of, '30 days', customers => '{}')) AS none;
 
 -- the view reads now() and nps.window_length: every customer is quiet by now
 SET nps.window_length = '30 days';

@@ -105,6 +105,11 @@ W="timestamptz '$AS_OF', interval '30 days'"
 LO="timestamptz '$AS_OF' - interval '30 days'"
 LO2="timestamptz '$AS_OF' - interval '60 days'"
 HI="timestamptz '$AS_OF'"
+# 20 customers of the window, for the lookup by customer (customer_health_at's
+# customers), picked once into a table so the timings do not include picking them
+psql -c "CREATE TABLE public.bench_pick AS SELECT customer FROM nps.response
+          WHERE answered_at > $LO AND answered_at <= $HI GROUP BY customer ORDER BY customer LIMIT 20"
+PICK="ARRAY(SELECT customer FROM public.bench_pick)"
 # function | call | what it must read | the scan floor: count(*) of those rows
 CASES=(
   "touchpoint_nps_at|SELECT * FROM nps.touchpoint_nps_at($W)|responses in the window|SELECT count(*) FROM nps.response WHERE answered_at > $LO AND answered_at <= $HI"
@@ -114,6 +119,8 @@ CASES=(
   "owner_scorecard_at|SELECT * FROM nps.owner_scorecard_at($W, 30)|responses and cases in both windows|SELECT (SELECT count(*) FROM nps.response WHERE answered_at > $LO2 AND answered_at <= $HI) + (SELECT count(*) FROM nps.service_case WHERE opened_at > $LO2 AND opened_at <= $HI)"
   "detractor_reasons_at|SELECT * FROM nps.detractor_reasons_at($W)|responses in the window|SELECT count(*) FROM nps.response WHERE answered_at > $LO AND answered_at <= $HI"
   "detractor_queue_at|SELECT * FROM nps.detractor_queue_at($HI, interval '48 hours')|open detractors at as_of|SELECT count(*) FROM nps.response WHERE score <= 6 AND answered_at <= $HI AND (followed_up_at IS NULL OR followed_up_at > $HI)"
+  "customer_health_at|SELECT * FROM nps.customer_health_at($W)|answers and events in the window, cases by as_of|SELECT (SELECT count(*) FROM nps.response WHERE answered_at > $LO AND answered_at <= $HI) + (SELECT count(*) FROM nps.journey_event WHERE occurred_at > $LO AND occurred_at <= $HI) + (SELECT count(*) FROM nps.service_case WHERE opened_at <= $HI)"
+  "customer_health_at(20)|SELECT * FROM nps.customer_health_at($W, customers => $PICK)|the 20 customers' rows|SELECT (SELECT count(*) FROM nps.response WHERE customer = ANY ($PICK)) + (SELECT count(*) FROM nps.journey_event WHERE customer = ANY ($PICK)) + (SELECT count(*) FROM nps.service_case WHERE customer = ANY ($PICK))"
 )
 
 echo

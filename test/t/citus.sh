@@ -378,6 +378,8 @@ calls=(
     "metric_trend_at($as_of, '7 days', 8, 30|$R, $S"
     "action_effect_at($as_of, '30 days', 30|$R, $S"
     "customer_health_at($as_of, '30 days'|$R, $J, $S"
+    # a lookup of 50 customers (by customer: the shards' indexes)
+    "customer_health_at($as_of, '30 days', customers => ARRAY(SELECT DISTINCT customer FROM nps.response ORDER BY 1 LIMIT 50)|$R, $J, $S"
 )
 for c in "${calls[@]}"; do
     f=${c%%|*} args=${c#*|}

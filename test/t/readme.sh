@@ -144,7 +144,7 @@ norm() {   # normalise an output (file $1) to stdout
 
 # marker parsing: sets M_db M_setup M_copy M_tags M_skip M_output
 parse_marker() {
-    local s=$1 tok key val
+    local s=$1 key val
     M_db="" M_setup="" M_copy="" M_tags="" M_skip="" M_output=""
     while [ -n "$s" ]; do
         s=${s#"${s%%[! ]*}"}                      # ltrim
@@ -239,7 +239,7 @@ mapfile -t BLOCKS <"$work/blocks.tsv"
 nblocks=${#BLOCKS[@]}
 i=0
 while [ "$i" -lt "$nblocks" ]; do
-    IFS=$'\037' read -r idx line lang _adj marker mline <<<"${BLOCKS[$i]}"
+    IFS=$'\037' read -r idx line lang _adj marker _mline <<<"${BLOCKS[$i]}"
     i=$((i + 1))
     content="$work/b$idx"
     is_transcript=""
