@@ -23,10 +23,12 @@ BEGIN ISOLATION LEVEL SERIALIZABLE;
 SELECT nps.refresh_response_summary('2024-07-01');
 ROLLBACK;
 \set VERBOSITY default
+\set SHOW_CONTEXT never
 BEGIN ISOLATION LEVEL REPEATABLE READ;
 SELECT nps.refresh_response_summary('2024-07-01');
 ROLLBACK;
 \set VERBOSITY sqlstate
+\set SHOW_CONTEXT errors
 
 BEGIN;
 TRUNCATE nps.response, nps.journey_event, nps.service_case, nps.metric_owner,

@@ -161,7 +161,17 @@ AS $fn$
 -- statements after the lock take new snapshots (READ COMMITTED), so they see
 -- every row committed before it.  A snapshot taken before the lock
 -- (REPEATABLE READ, SERIALIZABLE) could miss rows: refused.
+--
+-- Invoker's rights, so (like metric_response_results_at) it names the
+-- extension's objects through the schema recorded in pg_extension, in
+-- dynamic statements, never by the name nps (renamed, a look-alike nps could
+-- have taken that name, and a superuser may call this), and calls each
+-- aggregate with arguments of exactly its parameter types.
 DECLARE
+  ext text := (SELECT pg_catalog.quote_ident(n.nspname)
+                 FROM pg_catalog.pg_extension e
+                 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+                WHERE e.extname OPERATOR(pg_catalog.=) 'nps');
   first_day date;
   last_day  date;
   missing   date[];
@@ -174,18 +184,22 @@ BEGIN
             DETAIL = 'Its snapshot predates the lock on nps.response: rows committed in between would be missing from the summaries.',
             HINT = 'Run it in a READ COMMITTED transaction (the default), e.g. on its own.';
   END IF;
-  LOCK TABLE nps.response IN SHARE ROW EXCLUSIVE MODE;
+  EXECUTE pg_catalog.format('LOCK TABLE %s.response IN SHARE ROW EXCLUSIVE MODE', ext);
 
-  SELECT (pg_catalog.min(r.answered_at) AT TIME ZONE 'UTC')::date,
-         (pg_catalog.max(r.answered_at) AT TIME ZONE 'UTC')::date
-    INTO first_day, last_day
-    FROM nps.response r;
+  EXECUTE pg_catalog.format($q$
+    SELECT (pg_catalog.min(r.answered_at) AT TIME ZONE 'UTC')::date,
+           (pg_catalog.max(r.answered_at) AT TIME ZONE 'UTC')::date
+      FROM %s.response r$q$, ext)
+    INTO first_day, last_day;
   IF first_day IS NULL THEN
     RETURN 0;
   END IF;
-  SELECT pg_catalog.array_agg(first_day + g.i ORDER BY g.i) INTO missing
-    FROM pg_catalog.generate_series(0, LEAST(last_day, before - 1) - first_day) AS g(i)
-   WHERE NOT EXISTS (SELECT FROM nps.response_summarized_day s WHERE s.day = first_day + g.i);
+  EXECUTE pg_catalog.format($q$
+    SELECT pg_catalog.array_agg($1 + g.i ORDER BY g.i)
+      FROM pg_catalog.generate_series(0, $2 - $1) AS g(i)
+     WHERE NOT EXISTS (SELECT FROM %s.response_summarized_day s WHERE s.day = $1 + g.i)$q$, ext)
+    INTO missing
+    USING first_day, LEAST(last_day, before - 1);
   n := COALESCE(pg_catalog.cardinality(missing), 0);
   IF n = 0 THEN
     RETURN 0;
@@ -193,16 +207,20 @@ BEGIN
 
   -- the span of the missing days by the index on answered_at, then exactly
   -- those days (the groups of metric_response_results_at, per day)
-  INSERT INTO nps.response_day (day, touchpoint_id, segment, channel, nps, csat, ces)
-  SELECT (r.answered_at AT TIME ZONE 'UTC')::date, r.touchpoint_id, r.segment, r.channel,
-         nps.nps_agg(r.score), nps.csat_agg(r.csat, 5, 4), nps.ces_agg(r.ces, 7, 5)
-    FROM nps.response r
-   WHERE r.answered_at >= (missing[1]::timestamp AT TIME ZONE 'UTC')
-     AND r.answered_at < ((missing[n] + 1)::timestamp AT TIME ZONE 'UTC')
-     AND (r.answered_at AT TIME ZONE 'UTC')::date = ANY (missing)
-   GROUP BY 1, 2, 3, 4;
-  INSERT INTO nps.response_summarized_day (day, summarized_at)
-  SELECT m.day, pg_catalog.now() FROM pg_catalog.unnest(missing) AS m(day);
+  EXECUTE pg_catalog.format($q$
+    INSERT INTO %1$s.response_day (day, touchpoint_id, segment, channel, nps, csat, ces)
+    SELECT (r.answered_at AT TIME ZONE 'UTC')::date, r.touchpoint_id, r.segment, r.channel,
+           %1$s.nps_agg(r.score), %1$s.csat_agg(r.csat, 5, 4), %1$s.ces_agg(r.ces, 7, 5)
+      FROM %1$s.response r
+     WHERE r.answered_at >= ($1[1]::timestamp AT TIME ZONE 'UTC')
+       AND r.answered_at < (($1[$2] + 1)::timestamp AT TIME ZONE 'UTC')
+       AND (r.answered_at AT TIME ZONE 'UTC')::date = ANY ($1)
+     GROUP BY 1, 2, 3, 4$q$, ext)
+    USING missing, n;
+  EXECUTE pg_catalog.format($q$
+    INSERT INTO %s.response_summarized_day (day, summarized_at)
+    SELECT m.day, pg_catalog.now() FROM pg_catalog.unnest($1) AS m(day)$q$, ext)
+    USING missing;
   RETURN n;
 END
 $fn$;
