@@ -77,8 +77,9 @@ DECLARE
   days date[];
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
-    DELETE FROM nps.response_summarized_day;
-    DELETE FROM nps.response_day;
+    -- every row, also those a REPEATABLE READ snapshot does not see (TRUNCATE
+    -- holds ACCESS EXCLUSIVE on nps.response already: readers wait anyway)
+    TRUNCATE nps.response_summarized_day, nps.response_day;
     RETURN NULL;
   ELSIF TG_OP = 'INSERT' THEN
     SELECT pg_catalog.array_agg(DISTINCT (n.answered_at AT TIME ZONE 'UTC')::date) INTO days FROM new_rows n;
@@ -98,8 +99,22 @@ BEGIN
                 OR (o.touchpoint_id, o.answered_at, o.segment, o.channel, o.score, o.csat, o.ces)
                    IS DISTINCT FROM (n.touchpoint_id, n.answered_at, n.segment, n.channel, n.score, n.csat, n.ces)) AS c(day);
   END IF;
+  IF days IS NULL THEN
+    RETURN NULL;
+  END IF;
+  -- A writer whose snapshot is the transaction's (REPEATABLE READ,
+  -- SERIALIZABLE) may have taken it before a refresh that summarized one of
+  -- these days committed: the refresh's rows are invisible to it, so it
+  -- could not remove them.  Probing with INSERT ... ON CONFLICT DO NOTHING
+  -- raises 40001 (could not serialize access) on such a row; the writer
+  -- retries, as it must for any serialization failure.  The rows it inserts
+  -- itself are deleted again just below.
+  IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
+    INSERT INTO nps.response_summarized_day (day, summarized_at)
+    SELECT d.day, pg_catalog.now() FROM pg_catalog.unnest(days) AS d(day)
+    ON CONFLICT (day) DO NOTHING;
   -- most writes go to days not summarized yet (today): one index probe
-  IF days IS NULL OR NOT EXISTS (SELECT FROM nps.response_summarized_day s WHERE s.day = ANY (days)) THEN
+  ELSIF NOT EXISTS (SELECT FROM nps.response_summarized_day s WHERE s.day = ANY (days)) THEN
     RETURN NULL;
   END IF;
   DELETE FROM nps.response_summarized_day s WHERE s.day = ANY (days);
