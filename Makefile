@@ -18,7 +18,8 @@ MODULE_big  = nps
 OBJS        = $(patsubst %.c,%.o,$(wildcard src/*.c))
 
 # Order matters: the schema check, types and aggregates, the data model,
-# views over it, the closed loop (triggers, security), the areas new since
+# the daily summaries of the responses (summary.sql: its tables are read by
+# views.sql), views over it, the closed loop (triggers, security), the areas new since
 # 1.0 in the order of UPGRADE_SOURCES (improvement actions and the owner
 # scorecard counting them, customer health; so that the upgrade registers their tables for
 # pg_dump in the same order as a fresh install), and the schema check
@@ -26,7 +27,7 @@ OBJS        = $(patsubst %.c,%.o,$(wildcard src/*.c))
 # must exist: a missing one is a build error, never a silent skip.
 SQL_SOURCES = src/schema_check.sql \
               src/nps_agg.sql src/stats.sql src/csat.sql src/rate.sql \
-              src/attribution.sql src/journey.sql src/fact_tables.sql src/ownership.sql src/views.sql src/change.sql src/drivers.sql \
+              src/attribution.sql src/journey.sql src/fact_tables.sql src/ownership.sql src/summary.sql src/views.sql src/change.sql src/drivers.sql \
               src/trend.sql src/status_log.sql src/status_record.sql src/closed_loop.sql src/action.sql src/health.sql \
               src/schema_check.sql
 
@@ -41,10 +42,12 @@ PREVIOUS_VERSION = 1.0
 # security tables of closed_loop.sql); it uses only 1.0 objects itself
 # that the upgrade does not re-create (its function, bound to
 # metric_status_at, is in status_record.sql, after the upgrade's changes).
+# summary.sql (new in 1.1) comes right before views.sql, as in SQL_SOURCES:
+# metric_response_results_at reads its tables.
 # views.sql follows src/upgrade--1.1.sql too: every object in it changed in
 # 1.1, so the upgrade drops them all and runs the file again (one text of
 # each object); what of 1.0 it used and did not change is in ownership.sql.
-UPGRADE_SOURCES  = src/status_log.sql src/fact_tables.sql src/upgrade--1.1.sql src/views.sql src/attribution.sql src/change.sql src/drivers.sql \
+UPGRADE_SOURCES  = src/status_log.sql src/fact_tables.sql src/upgrade--1.1.sql src/summary.sql src/views.sql src/attribution.sql src/change.sql src/drivers.sql \
                    src/trend.sql src/status_record.sql src/action.sql src/health.sql
 UPGRADE_SCRIPT   = nps--$(PREVIOUS_VERSION)--$(EXTVERSION).sql
 

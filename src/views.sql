@@ -398,6 +398,16 @@ COMMENT ON COLUMN nps.journey_funnel.median_hours_from_previous_stage IS 'median
 -- groups of its scope with nps_rollup / csat_rollup / ces_rollup (exact:
 -- counts are added), so the cost is one scan of the two windows whatever the
 -- number of metrics.
+--
+-- Daily summaries (summary.sql): over the extension's own nps.response, for
+-- a caller who may read it and both summary tables whole (table-level SELECT,
+-- no row-level security active: owner security filters the caller's rows,
+-- the summaries would not), the groups of the summarized days lying wholly
+-- inside one window are read from nps.response_day (per day; the rollup
+-- merges them exactly the same way), and only the rest of the two windows
+-- from nps.response, by ranges of answered_at (the index reads only the
+-- edges).  Otherwise, and when no summarized day lies in the windows, the
+-- one query over the rows, as before.
 
 CREATE FUNCTION nps.metric_response_results_at(
     as_of timestamptz, window_length interval,
@@ -424,12 +434,16 @@ DECLARE
                  FROM pg_catalog.pg_extension e
                  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
                 WHERE e.extname OPERATOR(pg_catalog.=) 'nps');
-BEGIN
-  EXECUTE pg_catalog.format('SELECT %s.check_fact_table($1, $2)', ext) USING response_table, 'response'::text;
-  RETURN QUERY EXECUTE pg_catalog.format($q$
-  WITH w AS (
-    SELECT $1 - %2$s.check_window_length($2) AS current_start, $1 - 2 * $2 AS previous_start, $1 AS window_end
-  ), groups AS MATERIALIZED (    -- per touchpoint, segment, channel and window
+  own_response regclass;
+  response_day regclass;
+  summarized_day regclass;
+  days date[];          -- summarized days lying wholly inside one window
+  d date;
+  edge timestamptz;     -- rows after it are not covered yet
+  lo timestamptz[] := '{}';     -- the raw ranges (lo[i], hi[i]]
+  hi timestamptz[] := '{}';
+  raw_ranges text;
+  groups text := $g$
     SELECT r.touchpoint_id AS tp, r.segment AS seg, r.channel AS chan,
            r.answered_at > w.current_start AS is_current,
            %2$s.nps_agg(r.score) AS nps_res,
@@ -442,7 +456,74 @@ BEGIN
        -- column is read back without a column definition list, an error)
        AND EXISTS (SELECT mo.id FROM %2$s.metric_owner mo JOIN %2$s.metric m ON m.code = mo.metric
                     WHERE m.metric_kind IN ('nps', 'csat', 'ces'))
-     GROUP BY 1, 2, 3, 4
+     GROUP BY 1, 2, 3, 4$g$;
+BEGIN
+  EXECUTE pg_catalog.format('SELECT %s.check_fact_table($1, $2)', ext) USING response_table, 'response'::text;
+  own_response := pg_catalog.to_regclass(ext OPERATOR(pg_catalog.||) '.response');
+  response_day := pg_catalog.to_regclass(ext OPERATOR(pg_catalog.||) '.response_day');
+  summarized_day := pg_catalog.to_regclass(ext OPERATOR(pg_catalog.||) '.response_summarized_day');
+  IF response_table OPERATOR(pg_catalog.=) own_response
+     AND pg_catalog.has_table_privilege(own_response, 'SELECT')
+     AND pg_catalog.has_table_privilege(response_day, 'SELECT')
+     AND pg_catalog.has_table_privilege(summarized_day, 'SELECT')
+     AND NOT pg_catalog.row_security_active(own_response)
+     AND NOT pg_catalog.row_security_active(response_day)
+     AND NOT pg_catalog.row_security_active(summarized_day) THEN
+    EXECUTE pg_catalog.format('SELECT %s.check_window_length($1)', ext) USING window_length;
+    -- a day [d 00:00, d+1 00:00) UTC lies wholly inside (lo, hi] iff
+    -- d 00:00 > lo and d+1 00:00 <= hi
+    EXECUTE pg_catalog.format($q$
+      SELECT pg_catalog.array_agg(s.day ORDER BY s.day)
+        FROM %1$s s, LATERAL (SELECT s.day::timestamp AT TIME ZONE 'UTC',
+                                     (s.day + 1)::timestamp AT TIME ZONE 'UTC') AS b(day_start, day_end)
+       WHERE s.day >= ($1 AT TIME ZONE 'UTC')::date AND s.day <= ($3 AT TIME ZONE 'UTC')::date
+         AND b.day_start > $1 AND b.day_end <= $3
+         AND (b.day_start > $2 OR b.day_end <= $2)$q$, summarized_day)
+      INTO days
+      USING as_of - 2 * window_length, as_of - window_length, as_of;
+  END IF;
+  IF days IS NOT NULL THEN
+    -- the rest of (as_of - 2 * window_length, as_of] as ranges (lo, hi]:
+    -- timestamptz counts microseconds, so answered_at < t is
+    -- answered_at <= t - 1 microsecond, and answered_at >= t is
+    -- answered_at > t - 1 microsecond
+    edge := as_of - 2 * window_length;
+    FOREACH d IN ARRAY days LOOP
+      IF (d::timestamp AT TIME ZONE 'UTC') - interval '1 microsecond' > edge THEN
+        lo := pg_catalog.array_append(lo, edge);
+        hi := pg_catalog.array_append(hi, (d::timestamp AT TIME ZONE 'UTC') - interval '1 microsecond');
+      END IF;
+      edge := ((d + 1)::timestamp AT TIME ZONE 'UTC') - interval '1 microsecond';
+    END LOOP;
+    IF as_of > edge THEN
+      lo := pg_catalog.array_append(lo, edge);
+      hi := pg_catalog.array_append(hi, as_of);
+    END IF;
+    raw_ranges := COALESCE(
+      (SELECT pg_catalog.string_agg(pg_catalog.format('(r.answered_at > $4[%1$s] AND r.answered_at <= $5[%1$s])', i), ' OR ' ORDER BY i)
+         FROM pg_catalog.generate_subscripts(lo, 1) AS g(i)), 'false');
+    groups := $g$
+    SELECT d.touchpoint_id AS tp, d.segment AS seg, d.channel AS chan,
+           (d.day::timestamp AT TIME ZONE 'UTC') > w.current_start AS is_current,
+           d.nps AS nps_res, d.csat AS csat_res, d.ces AS ces_res
+      FROM %2$s.response_day d, w
+     WHERE d.day = ANY ($6)
+       AND EXISTS (SELECT mo.id FROM %2$s.metric_owner mo JOIN %2$s.metric m ON m.code = mo.metric
+                    WHERE m.metric_kind IN ('nps', 'csat', 'ces'))
+    UNION ALL
+    SELECT r.touchpoint_id, r.segment, r.channel, r.answered_at > w.current_start,
+           %2$s.nps_agg(r.score), %2$s.csat_agg(r.csat, 5, 4), %2$s.ces_agg(r.ces, 7, 5)
+      FROM %1$s r, w
+     WHERE ($g$ OPERATOR(pg_catalog.||) raw_ranges OPERATOR(pg_catalog.||) $g$)
+       AND EXISTS (SELECT mo.id FROM %2$s.metric_owner mo JOIN %2$s.metric m ON m.code = mo.metric
+                    WHERE m.metric_kind IN ('nps', 'csat', 'ces'))
+     GROUP BY 1, 2, 3, 4$g$;
+  END IF;
+  RETURN QUERY EXECUTE pg_catalog.format($q$
+  WITH w AS (
+    SELECT $1 - %2$s.check_window_length($2) AS current_start, $1 - 2 * $2 AS previous_start, $1 AS window_end
+  ), groups AS MATERIALIZED (    -- per touchpoint, segment, channel and window (or day)$q$
+    OPERATOR(pg_catalog.||) groups OPERATOR(pg_catalog.||) $q$
   ), scoped AS (                 -- the groups in each assignment's scope
     SELECT mt.metric_owner_id, m.metric_kind, g.*
       FROM %2$s.metric_owner_touchpoints() mt
@@ -461,7 +542,7 @@ BEGIN
          %2$s.ces_rollup(s.ces_res) FILTER (WHERE s.metric_kind = 'ces' AND NOT s.is_current)
     FROM scoped s
    GROUP BY s.metric_owner_id
-  $q$, response_table, ext) USING as_of, window_length, as_of - 2 * window_length;
+  $q$, response_table, ext) USING as_of, window_length, as_of - 2 * window_length, lo, hi, days;
 END
 $fn$;
 ALTER FUNCTION nps.metric_response_results_at(timestamptz, interval, regclass) OWNER TO @extowner@;

@@ -12,7 +12,9 @@
 # scan floor of its window: count(*) of the rows it must read, timed the same
 # way.  NPS_MODEL_EXPLAIN=1 also prints the plan of each function's body
 # (auto_explain of nested statements); NPS_MODEL_ONLY=regex times only the
-# functions whose name matches.
+# functions whose name matches.  After the load, nps.refresh_response_summary
+# summarizes the complete days before as_of's (timed; NPS_MODEL_SUMMARY=off
+# skips it): metric_status_at and owner_scorecard_at read them.
 #
 #   bash test/bench/model.sh                       # 5M responses: ~10 minutes on 2 cores
 #   NPS_MODEL_SCALE=5 bash test/bench/model.sh     # 0.5M responses: a quick look
@@ -76,6 +78,17 @@ psql -c 'VACUUM ANALYZE nps.response' -c 'VACUUM ANALYZE nps.journey_event' -c '
 psql -At -c "SELECT pg_prewarm(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
               WHERE n.nspname = 'nps' AND c.relkind IN ('r', 'i')" >/dev/null
 echo "    built in $(( $(date +%s) - start )) s"
+# The daily summaries (src/summary.sql): every complete UTC day before the
+# day of as_of, as the nightly job would leave them (NPS_MODEL_SUMMARY=off:
+# none, every function reads the rows as before 1.1's summaries).
+if [ "${NPS_MODEL_SUMMARY:-on}" != off ]; then
+    t0=$(date +%s%N)
+    days=$(psql -At -c "SELECT nps.refresh_response_summary((timestamptz '$AS_OF' AT TIME ZONE 'UTC')::date)")
+    echo "    nps.refresh_response_summary: $days days summarized in $(( ($(date +%s%N) - t0) / 1000000 )) ms ($(psql -At -c 'SELECT count(*) FROM nps.response_day') rows in nps.response_day)"
+    psql -c 'VACUUM ANALYZE nps.response_day' -c 'VACUUM ANALYZE nps.response_summarized_day'
+else
+    echo "    no daily summaries (NPS_MODEL_SUMMARY=off)"
+fi
 
 echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"

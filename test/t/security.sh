@@ -34,6 +34,11 @@
 #       arguments, issue 8): names that are SQL text run nothing, for the
 #       attacker and for a superuser; a relation the caller may not read is
 #       refused (42501)
+#   c11 daily summaries (summary.sql): a writer with only INSERT on
+#       nps.response loads (the SECURITY DEFINER trigger invalidates); readers
+#       without SELECT on the summary tables, and owners under row-level
+#       security, get the rows of the raw formulation; the trigger function
+#       cannot be called or attached elsewhere
 #   c10 fact tables passed to the *_at functions (issue 8): a relation named
 #       to inject SQL (quotes, semicolons) is read as that one relation; a
 #       column with an implicit cast that runs code is refused before
@@ -76,7 +81,7 @@ VIEWER=nps_sec_viewer
 ROLES="$ATT $VICTIM $OWN_A $OWN_B $OWN_J $SNOOP $FRIEND $VIEWER"
 DBS="nps_sec_c0 nps_sec_c1 nps_sec_c1ref nps_sec_c1any nps_sec_c2 nps_sec_c3fn nps_sec_c3tab
      nps_sec_c3type nps_sec_c3op nps_sec_c4a nps_sec_victim nps_sec_c5 nps_sec_c5r nps_sec_c8
-     nps_sec_c9trg nps_sec_c9tmp nps_sec_c10m nps_sec_c10"
+     nps_sec_c9trg nps_sec_c9tmp nps_sec_c10m nps_sec_c10 nps_sec_c11"
 
 FAILED=0
 PASSED=0
@@ -1303,6 +1308,92 @@ SQL
         ok "c10.5 a relation the caller may not read fails with 42501 (the functions run with the caller's privileges)"
     else
         notok "c10.5 a relation the caller may not read fails with 42501" "$denied"
+    fi
+fi
+
+# ================================================================ c11: daily summaries
+# nps.response_day / nps.response_summarized_day (summary.sql) are read by
+# metric_response_results_at only for a caller who may read them and
+# nps.response whole: a role without SELECT on them, or under owner
+# row-level security, reads the rows (its own, for an owner).  The
+# invalidation trigger function is SECURITY DEFINER: a writer with only
+# INSERT on nps.response needs nothing more, and nobody calls it directly
+# or attaches it elsewhere.
+newdb nps_sec_c11 "$ATT"
+if install_or_ok "c11 daily summaries" nps_sec_c11 "$ATT"; then
+    seed "$ATT" nps_sec_c11
+    as_att nps_sec_c11 <<SQL
+-- a whole-journey metric of owner B: owner A sees it (it covers A's
+-- touchpoint 1) but only the responses of touchpoint 1
+CREATE SCHEMA raw;
+GRANT USAGE ON SCHEMA raw TO PUBLIC;
+CREATE VIEW raw.response WITH (security_invoker = true) AS SELECT * FROM nps.response;
+GRANT SELECT ON raw.response TO PUBLIC;
+GRANT USAGE ON SCHEMA nps TO $FRIEND, $VIEWER, $SNOOP, $OWN_A;
+GRANT INSERT ON nps.response TO $FRIEND;
+GRANT SELECT ON ALL TABLES IN SCHEMA nps TO $VIEWER, $SNOOP, $OWN_A;
+REVOKE SELECT ON nps.response_day, nps.response_summarized_day FROM $VIEWER;
+SELECT nps.refresh_response_summary();
+SQL
+    c11_days=$(q -d nps_sec_c11 -c "SELECT count(*) FROM nps.response_summarized_day")
+    # 1. a writer with only INSERT on nps.response loads into a summarized day (yesterday, UTC)
+    out=$(psql -X -q -At -U "$FRIEND" -d nps_sec_c11 -v ON_ERROR_STOP=1 -c "SET nps.notify = off" \
+            -c "INSERT INTO nps.response (customer, touchpoint_id, answered_at, score)
+                VALUES ('etl', 1, ((now() AT TIME ZONE 'UTC')::date - 1)::timestamp AT TIME ZONE 'UTC' + interval '1 hour', 9)" 2>&1) || true
+    left=$(q -d nps_sec_c11 -c "SELECT (SELECT count(*) FROM nps.response WHERE customer = 'etl') || ' '
+                                       || (SELECT count(*) FROM nps.response_summarized_day WHERE day = (now() AT TIME ZONE 'UTC')::date - 1) || ' '
+                                       || (SELECT count(*) FROM nps.response_summarized_day)")
+    if [ -z "$out" ] && [ "$c11_days" -ge 2 ] && [ "$left" = "1 0 $((c11_days - 1))" ]; then
+        ok "c11.1 a role with only INSERT on nps.response loads into a summarized day; the trigger removes that day ($c11_days -> $((c11_days - 1)) summarized days)"
+    else
+        notok "c11.1 a role with only INSERT on nps.response loads into a summarized day" "insert: ${out:-ok}; rows, day summarized, days left: $left (of $c11_days)"
+    fi
+    q -d nps_sec_c11 -c "SELECT nps.refresh_response_summary()" >/dev/null
+    # 2. readers: with and without SELECT on the summary tables, the same rows as the raw formulation
+    c11_same() { # role -> "t <rows>" when all calls equal the calls over raw.response
+        psql -X -q -At -U "$1" -d nps_sec_c11 -v ON_ERROR_STOP=1 <<'SQL' 2>&1 || true
+SELECT (SELECT md5(string_agg(x::text, '|' ORDER BY x::text)) FROM nps.metric_response_results_at(now(), '30 days') x)
+       = (SELECT md5(string_agg(x::text, '|' ORDER BY x::text)) FROM nps.metric_response_results_at(now(), '30 days', 'raw.response') x)
+   AND (SELECT md5(string_agg(x::text, '|' ORDER BY x::text)) FROM nps.metric_status_at(now(), '30 days', 1) x)
+       = (SELECT md5(string_agg(x::text, '|' ORDER BY x::text)) FROM nps.metric_status_at(now(), '30 days', 1, 'raw.response') x)
+   AND (SELECT md5(string_agg(x::text, '|' ORDER BY x::text)) FROM nps.owner_scorecard_at(now(), '30 days', 1) x)
+       = (SELECT md5(string_agg(x::text, '|' ORDER BY x::text)) FROM nps.owner_scorecard_at(now(), '30 days', 1, 'raw.response') x),
+       (SELECT count(*) FROM nps.metric_response_results_at(now(), '30 days') x WHERE x.current_nps IS NOT NULL OR x.current_csat IS NOT NULL);
+SQL
+    }
+    v=$(c11_same "$VIEWER"); s2=$(c11_same "$SNOOP")
+    if [ "${v%%|*}" = t ] && [ "${s2%%|*}" = t ] && [ "${v#*|}" -gt 0 ] && [ "${v#*|}" = "${s2#*|}" ]; then
+        ok "c11.2 a reader without SELECT on the summary tables (raw path) and one with it (summaries) get the rows of the raw formulation (${v#*|} assignments with results)"
+    else
+        notok "c11.2 readers with and without SELECT on the summary tables" "without: $v; with: $s2"
+    fi
+    # 3. owner row-level security: owner A gets its own rows (the raw formulation
+    # under its policies), not the totals of the summaries
+    as_att nps_sec_c11 <<<"SELECT nps.enable_owner_security();"
+    a=$(c11_same "$OWN_A")
+    differ=$(psql -X -q -At -U "$OWN_A" -d nps_sec_c11 -c "SELECT string_agg(x.metric_owner_id || ':' || (x.current_nps).responses, ',' ORDER BY x.metric_owner_id)
+                                                          FROM nps.metric_response_results_at(now(), '30 days') x WHERE x.current_nps IS NOT NULL" 2>&1 || true)
+    total=$(q -d nps_sec_c11 -c "SELECT string_agg(x.metric_owner_id || ':' || (x.current_nps).responses, ',' ORDER BY x.metric_owner_id)
+                                   FROM nps.metric_response_results_at(now(), '30 days') x WHERE x.current_nps IS NOT NULL")
+    # doctored summaries of touchpoint 1 (0 promoters) change what a full
+    # reader gets (it reads them), and nothing of what owner A gets
+    q -d nps_sec_c11 -c "UPDATE nps.response_day SET nps = (SELECT nps.nps_agg(0) FROM generate_series(1, 3)) WHERE touchpoint_id = 1" >/dev/null
+    a2=$(c11_same "$OWN_A"); s3=$(c11_same "$ATT")
+    q -d nps_sec_c11 -c "DELETE FROM nps.response_day" -c "DELETE FROM nps.response_summarized_day" -c "SELECT nps.refresh_response_summary()" >/dev/null
+    if [ "${a%%|*}" = t ] && [ "${a2%%|*}" = t ] && [ "${s3%%|*}" = f ] && [ -n "$differ" ] && [ "$differ" != "$total" ]; then
+        ok "c11.3 under owner security owner A gets its own rows (NPS responses $differ; all: $total), never the summaries (doctored ones change a full reader's results only)"
+    else
+        notok "c11.3 owner security with summaries" "A equal to raw: $a, after doctoring: $a2; full reader after doctoring: $s3; A: $differ; totals: $total"
+    fi
+    # 4. the SECURITY DEFINER trigger function is not callable, nor attachable elsewhere
+    st1=$(psql -X -q -At -U "$VIEWER" -d nps_sec_c11 -c "\\set VERBOSITY sqlstate" -c "SELECT nps.invalidate_response_summary()" 2>&1 | tail -n1 || true)
+    st2=$(psql -X -q -At -U "$ATT" -d nps_sec_c11 -c "\\set VERBOSITY sqlstate" -c "SELECT nps.invalidate_response_summary()" 2>&1 | tail -n1 || true)
+    st3=$(psql -X -q -At -U "$VIEWER" -d nps_sec_c11 -c "\\set VERBOSITY sqlstate" -c "CREATE TEMP TABLE t (id bigint, answered_at timestamptz)" \
+              -c "CREATE TRIGGER t_sum AFTER TRUNCATE ON t FOR EACH STATEMENT EXECUTE FUNCTION nps.invalidate_response_summary()" 2>&1 | tail -n1 || true)
+    if [ "$st1" = "ERROR:  42501" ] && [ "$st2" = "ERROR:  0A000" ] && [ "$st3" = "ERROR:  42501" ]; then
+        ok "c11.4 nps.invalidate_response_summary() cannot be called (42501; its owner: 0A000, trigger only) nor attached to another table (42501)"
+    else
+        notok "c11.4 the summary trigger function" "call by a reader: $st1; by its owner: $st2; attach: $st3"
     fi
 fi
 
