@@ -34,6 +34,17 @@ DECLARE
   by_segment boolean;
   tails      jsonb;
 BEGIN
+  -- The extension's objects are named as nps. below: if the extension's
+  -- schema no longer has that name (its owner renamed it), a schema nps that
+  -- another role created could hold look-alikes, which this function, running
+  -- as the extension owner, must not call (test/t/security.sh c11.6).
+  IF (SELECT n.nspname FROM pg_catalog.pg_extension e
+        JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+       WHERE e.extname OPERATOR(pg_catalog.=) 'nps') OPERATOR(pg_catalog.<>) 'nps' THEN
+    RAISE EXCEPTION 'the schema of extension nps has been renamed'
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Rename it back to nps: the extension''s trigger functions name their objects as nps.';
+  END IF;
   -- nps.setting_notify() is C: calling it loads nps.so, which defines (and
   -- validates) nps.notify and nps.notify_payload.
   IF NOT nps.setting_notify() THEN
@@ -401,6 +412,17 @@ CREATE FUNCTION nps.owner_security_inserted() RETURNS trigger
   SET search_path = pg_catalog, pg_temp
 AS $fn$
 BEGIN
+  -- The extension's objects are named as nps. below: if the extension's
+  -- schema no longer has that name (its owner renamed it), a schema nps that
+  -- another role created could hold look-alikes, which this function, running
+  -- as the extension owner, must not call (test/t/security.sh c11.6).
+  IF (SELECT n.nspname FROM pg_catalog.pg_extension e
+        JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+       WHERE e.extname OPERATOR(pg_catalog.=) 'nps') OPERATOR(pg_catalog.<>) 'nps' THEN
+    RAISE EXCEPTION 'the schema of extension nps has been renamed'
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Rename it back to nps: the extension''s trigger functions name their objects as nps.';
+  END IF;
   IF NOT nps.owner_security_applied() THEN
     PERFORM nps.set_owner_security(true);
   END IF;

@@ -73,13 +73,21 @@ AS $fn$
 -- reads only the transition tables and deletes only from the two summary
 -- tables, by day.  EXECUTE is revoked from PUBLIC: it runs only as the
 -- trigger it is for.
+--
+-- The summary tables are named through TG_TABLE_SCHEMA, the schema of the
+-- table the trigger fired on (nps.response, under whatever name its schema
+-- has now), never through the name nps: had the extension owner renamed
+-- schema nps, a role with CREATE on the database could plant an nps schema
+-- whose look-alike tables (with triggers of their own) this function, running
+-- as the extension owner, would otherwise write to.
 DECLARE
   days date[];
+  any_summarized boolean;
 BEGIN
   IF TG_OP = 'TRUNCATE' THEN
     -- every row, also those a REPEATABLE READ snapshot does not see (TRUNCATE
     -- holds ACCESS EXCLUSIVE on nps.response already: readers wait anyway)
-    TRUNCATE nps.response_summarized_day, nps.response_day;
+    EXECUTE pg_catalog.format('TRUNCATE %1$I.response_summarized_day, %1$I.response_day', TG_TABLE_SCHEMA);
     RETURN NULL;
   ELSIF TG_OP = 'INSERT' THEN
     SELECT pg_catalog.array_agg(DISTINCT (n.answered_at AT TIME ZONE 'UTC')::date) INTO days FROM new_rows n;
@@ -110,15 +118,23 @@ BEGIN
   -- retries, as it must for any serialization failure.  The rows it inserts
   -- itself are deleted again just below.
   IF pg_catalog.current_setting('transaction_isolation') <> 'read committed' THEN
-    INSERT INTO nps.response_summarized_day (day, summarized_at)
-    SELECT d.day, pg_catalog.now() FROM pg_catalog.unnest(days) AS d(day)
-    ON CONFLICT (day) DO NOTHING;
+    EXECUTE pg_catalog.format('INSERT INTO %I.response_summarized_day (day, summarized_at) '
+                              'SELECT d.day, pg_catalog.now() FROM pg_catalog.unnest($1) AS d(day) '
+                              'ON CONFLICT (day) DO NOTHING', TG_TABLE_SCHEMA)
+      USING days;
   -- most writes go to days not summarized yet (today): one index probe
-  ELSIF NOT EXISTS (SELECT FROM nps.response_summarized_day s WHERE s.day = ANY (days)) THEN
-    RETURN NULL;
+  ELSE
+    EXECUTE pg_catalog.format('SELECT EXISTS (SELECT FROM %I.response_summarized_day s WHERE s.day = ANY ($1))',
+                              TG_TABLE_SCHEMA)
+      INTO any_summarized USING days;
+    IF NOT any_summarized THEN
+      RETURN NULL;
+    END IF;
   END IF;
-  DELETE FROM nps.response_summarized_day s WHERE s.day = ANY (days);
-  DELETE FROM nps.response_day d WHERE d.day = ANY (days);
+  EXECUTE pg_catalog.format('DELETE FROM %I.response_summarized_day s WHERE s.day = ANY ($1)', TG_TABLE_SCHEMA)
+    USING days;
+  EXECUTE pg_catalog.format('DELETE FROM %I.response_day d WHERE d.day = ANY ($1)', TG_TABLE_SCHEMA)
+    USING days;
   RETURN NULL;
 END
 $fn$;

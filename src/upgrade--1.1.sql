@@ -218,6 +218,126 @@ COMMENT ON FUNCTION nps.set_owner_security(boolean) IS
 SELECT pg_catalog.pg_extension_config_dump('nps.metric_status_log', '');
 SELECT pg_catalog.pg_extension_config_dump('nps.metric_status_log_id_seq', '');
 
+-- ---------- the 1.0 trigger functions refuse to run after a schema rename ----------
+-- (as closed_loop.sql now defines them; owner, grants and comments unchanged)
+CREATE OR REPLACE FUNCTION nps.notify_detractors() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+-- Statement-level AFTER INSERT trigger on nps.response (covers INSERT and
+-- COPY).  One pg_notify per new detractor (score 0-6) not yet followed up,
+-- set-based: the JSON tail of each touchpoint (touchpoint, journey, owners)
+-- is built once per statement into a jsonb map, then a single scan of the
+-- transition table sends the notifications in insertion order.
+--
+-- SECURITY DEFINER, owned by the extension owner: the owners can be looked
+-- up whatever the inserting role may read (owner and metric_owner may be
+-- hidden from it by privileges or row-level security), and whoever inserts
+-- (a superuser's ETL job too) never runs this code with its own rights.  It
+-- reads only the new rows and the ownership tables, and only calls
+-- pg_notify.  With nps.notify_payload = id a notification carries only the
+-- response id: any role that can connect may LISTEN.
+DECLARE
+  by_segment boolean;
+  tails      jsonb;
+BEGIN
+  -- The extension's objects are named as nps. below: if the extension's
+  -- schema no longer has that name (its owner renamed it), a schema nps that
+  -- another role created could hold look-alikes, which this function, running
+  -- as the extension owner, must not call (test/t/security.sh c11.6).
+  IF (SELECT n.nspname FROM pg_catalog.pg_extension e
+        JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+       WHERE e.extname OPERATOR(pg_catalog.=) 'nps') OPERATOR(pg_catalog.<>) 'nps' THEN
+    RAISE EXCEPTION 'the schema of extension nps has been renamed'
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Rename it back to nps: the extension''s trigger functions name their objects as nps.';
+  END IF;
+  -- nps.setting_notify() is C: calling it loads nps.so, which defines (and
+  -- validates) nps.notify and nps.notify_payload.
+  IF NOT nps.setting_notify() THEN
+    RETURN NULL;
+  END IF;
+  IF nps.setting_notify_payload() = 'id' THEN
+    PERFORM pg_catalog.pg_notify('nps_detractor', '{"response_id":' || n.id || '}')
+       FROM new_rows n
+      WHERE n.score <= 6 AND n.followed_up_at IS NULL;
+    RETURN NULL;
+  END IF;
+
+  -- NPS metrics restricted to a segment or channel make the owners of a
+  -- detractor depend on its segment and channel, not only on its touchpoint;
+  -- without such metrics, NULL segment and channel give the same owners, once
+  -- per touchpoint.
+  by_segment := EXISTS (
+    SELECT FROM nps.metric_owner mo JOIN nps.metric m ON m.code = mo.metric
+     WHERE m.metric_kind = 'nps' AND (m.segment IS NOT NULL OR m.channel IS NOT NULL));
+
+  IF NOT by_segment THEN
+    SELECT pg_catalog.jsonb_object_agg(t.id::text,
+             '"touchpoint_id":' || t.id
+             || ',"touchpoint":' || pg_catalog.to_json(t.code)::text
+             || ',"journey":' || pg_catalog.to_json(j.code)::text
+             || ',"owners":' || nps.detractor_owners_json(t.id, NULL, NULL)
+             || '}')
+      INTO tails
+      FROM nps.touchpoint t JOIN nps.journey j ON j.id = t.journey_id
+     WHERE t.id IN (SELECT n.touchpoint_id FROM new_rows n
+                     WHERE n.score <= 6 AND n.followed_up_at IS NULL);
+    IF tails IS NULL THEN
+      RETURN NULL;          -- no detractor in this statement
+    END IF;
+    PERFORM pg_catalog.pg_notify('nps_detractor',
+              '{"response_id":' || n.id || ',"score":' || n.score || ','
+              || (tails ->> n.touchpoint_id::text))
+       FROM new_rows n
+      WHERE n.score <= 6 AND n.followed_up_at IS NULL;
+  ELSE
+    SELECT pg_catalog.jsonb_object_agg(pg_catalog.json_build_array(k.touchpoint_id, k.segment, k.channel)::text,
+             '"touchpoint_id":' || t.id
+             || ',"touchpoint":' || pg_catalog.to_json(t.code)::text
+             || ',"journey":' || pg_catalog.to_json(j.code)::text
+             || ',"owners":' || nps.detractor_owners_json(t.id, k.segment, k.channel)
+             || '}')
+      INTO tails
+      FROM (SELECT DISTINCT n.touchpoint_id, n.segment, n.channel FROM new_rows n
+             WHERE n.score <= 6 AND n.followed_up_at IS NULL) k
+      JOIN nps.touchpoint t ON t.id = k.touchpoint_id
+      JOIN nps.journey j ON j.id = t.journey_id;
+    IF tails IS NULL THEN
+      RETURN NULL;
+    END IF;
+    PERFORM pg_catalog.pg_notify('nps_detractor',
+              '{"response_id":' || n.id || ',"score":' || n.score || ','
+              || (tails ->> pg_catalog.json_build_array(n.touchpoint_id, n.segment, n.channel)::text))
+       FROM new_rows n
+      WHERE n.score <= 6 AND n.followed_up_at IS NULL;
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+CREATE OR REPLACE FUNCTION nps.owner_security_inserted() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+AS $fn$
+BEGIN
+  -- The extension's objects are named as nps. below: if the extension's
+  -- schema no longer has that name (its owner renamed it), a schema nps that
+  -- another role created could hold look-alikes, which this function, running
+  -- as the extension owner, must not call (test/t/security.sh c11.6).
+  IF (SELECT n.nspname FROM pg_catalog.pg_extension e
+        JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
+       WHERE e.extname OPERATOR(pg_catalog.=) 'nps') OPERATOR(pg_catalog.<>) 'nps' THEN
+    RAISE EXCEPTION 'the schema of extension nps has been renamed'
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Rename it back to nps: the extension''s trigger functions name their objects as nps.';
+  END IF;
+  IF NOT nps.owner_security_applied() THEN
+    PERFORM nps.set_owner_security(true);
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+
 -- ---------- response_customer_idx: dropped ----------
 -- response_customer_answered_at_idx (health.sql, created later in this
 -- script) leads with customer, so it serves every lookup by customer; the

@@ -1318,7 +1318,8 @@ fi
 # row-level security, reads the rows (its own, for an owner).  The
 # invalidation trigger function is SECURITY DEFINER: a writer with only
 # INSERT on nps.response needs nothing more, and nobody calls it directly
-# or attaches it elsewhere.
+# or attaches it elsewhere, and after a schema rename it writes to no
+# planted look-alike (c11.5), nor do the 1.0 trigger functions run (c11.6).
 newdb nps_sec_c11 "$ATT"
 if install_or_ok "c11 daily summaries" nps_sec_c11 "$ATT"; then
     seed "$ATT" nps_sec_c11
@@ -1394,6 +1395,64 @@ SQL
         ok "c11.4 nps.invalidate_response_summary() cannot be called (42501; its owner: 0A000, trigger only) nor attached to another table (42501)"
     else
         notok "c11.4 the summary trigger function" "call by a reader: $st1; by its owner: $st2; attach: $st3"
+    fi
+    # 5. the trigger function names the summary tables through the schema of the
+    # table it fired on, never through the name nps: after the installer renamed
+    # schema nps, a role with CREATE on the database plants an nps schema whose
+    # look-alike summary tables log, by trigger, who writes to them; a write by
+    # another role into a summarized day of the real response must run none of
+    # that (the function runs as the extension owner) and invalidate the real day.
+    # The detractor notification is off here (its trigger disabled), so the
+    # summary trigger runs; c11.6 turns it back on.
+    S5=nps_renamed_c11
+    q -d nps_sec_c11 -c "SELECT nps.refresh_response_summary()" >/dev/null
+    days_before=$(q -d nps_sec_c11 -c "SELECT count(*) FROM nps.response_summarized_day")
+    as_att nps_sec_c11 <<SQL
+SELECT nps.disable_owner_security();
+ALTER TABLE nps.response DISABLE TRIGGER response_notify_detractors;
+ALTER SCHEMA nps RENAME TO $S5;
+GRANT CREATE ON DATABASE nps_sec_c11 TO $SNOOP;
+SQL
+    as_role "$SNOOP" nps_sec_c11 >/dev/null <<'SQL'
+CREATE SCHEMA nps;
+GRANT USAGE ON SCHEMA nps TO PUBLIC;
+CREATE TABLE nps.ran (who name, what text);
+GRANT INSERT ON nps.ran TO PUBLIC;
+CREATE FUNCTION nps.setting_notify() RETURNS boolean LANGUAGE plpgsql
+  AS $$BEGIN INSERT INTO nps.ran VALUES (current_user, 'setting_notify'); RETURN false; END$$;
+CREATE FUNCTION nps.log() RETURNS trigger LANGUAGE plpgsql
+  AS $$BEGIN INSERT INTO nps.ran VALUES (current_user, TG_TABLE_NAME || ' ' || TG_OP); RETURN NULL; END$$;
+CREATE TABLE nps.response_summarized_day (day date PRIMARY KEY, summarized_at timestamptz);
+CREATE TABLE nps.response_day (day date);
+GRANT ALL ON nps.response_summarized_day, nps.response_day TO PUBLIC;
+INSERT INTO nps.response_summarized_day
+  SELECT d::date, now() FROM generate_series(now() - interval '400 days', now(), interval '1 day') AS d;
+CREATE TRIGGER log AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON nps.response_summarized_day
+  FOR EACH STATEMENT EXECUTE FUNCTION nps.log();
+CREATE TRIGGER log AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON nps.response_day
+  FOR EACH STATEMENT EXECUTE FUNCTION nps.log();
+SQL
+    out=$(psql -X -q -At -U "$FRIEND" -d nps_sec_c11 -v ON_ERROR_STOP=1 \
+            -c "INSERT INTO $S5.response (customer, touchpoint_id, answered_at, score)
+                VALUES ('etl5', 1, ((now() AT TIME ZONE 'UTC')::date - 1)::timestamp AT TIME ZONE 'UTC' + interval '2 hours', 3)" 2>&1) || true
+    ran=$(q -d nps_sec_c11 -c "SELECT count(*) || ' ' || coalesce(string_agg(DISTINCT who, ','), '-') FROM nps.ran")
+    days_after=$(q -d nps_sec_c11 -c "SELECT count(*) FROM $S5.response_summarized_day")
+    if [ -z "$out" ] && [ "$ran" = "0 -" ] && [ "$days_before" -ge 2 ] && [ "$days_after" = $((days_before - 1)) ]; then
+        ok "c11.5 after a rename of schema nps, a write into a summarized day touches no planted look-alike summary table (no trigger of the planter ran) and invalidates the real day ($days_before -> $days_after)"
+    else
+        notok "c11.5 summary trigger after a schema rename" "insert: ${out:-ok}; planted triggers ran: $ran; real summarized days $days_before -> $days_after"
+    fi
+    # 6. with the notification trigger on, the 1.0 trigger functions (which name
+    # their objects as nps.) refuse to run after the rename (55000) and call no
+    # planted function: the planted nps.setting_notify() logs who calls it
+    as_att nps_sec_c11 <<<"ALTER TABLE $S5.response ENABLE TRIGGER response_notify_detractors;"
+    out=$(psql -X -q -At -U "$FRIEND" -d nps_sec_c11 -c "\\set VERBOSITY sqlstate" \
+            -c "INSERT INTO $S5.response (customer, touchpoint_id, answered_at, score) VALUES ('etl6', 1, now(), 2)" 2>&1 | tail -n1 || true)
+    ran=$(q -d nps_sec_c11 -c "SELECT count(*) || ' ' || coalesce(string_agg(DISTINCT who || ':' || what, ','), '-') FROM nps.ran")
+    if [ "$out" = "ERROR:  55000" ] && [ "$ran" = "0 -" ]; then
+        ok "c11.6 after a rename of schema nps, another role's INSERT into the renamed response: the detractor notification trigger refuses to run (55000) and calls no planted look-alike"
+    else
+        notok "c11.6 the notification trigger after a schema rename" "insert: $out; planted code ran: $ran"
     fi
 fi
 
