@@ -355,6 +355,12 @@ SELECT metric, touchpoint, responses, min_responses, status FROM nps.metric_stat
 -- bad arguments
 SELECT * FROM nps.touchpoint_nps_at(:as_of, '-1 day');
 SELECT * FROM nps.metric_status_at(:as_of, '30 days', 0);
+-- a negative window is refused as such (22023), even one so large that the
+-- bounds computed from it would overflow (22008) first
+SELECT * FROM nps.metric_status_at(:as_of, '-1 day');
+SELECT * FROM nps.metric_status_at(:as_of, '-300000 years');
+SELECT * FROM nps.owner_scorecard_at(:as_of, '-300000 years');
+SELECT * FROM nps.metric_trend_at(:as_of, '-300000 years', 3);
 -- also when every assignment has its own minimum (the default is never used)
 BEGIN;
 UPDATE nps.metric_owner SET min_responses = 5;

@@ -48,7 +48,9 @@ BEGIN ATOMIC
          s.responses, s.value, s.std_error, s.ci_low, s.ci_high,
          s.target, s.alert_line, s.min_responses, s.status
     FROM pg_catalog.generate_series(1, nps.check_buckets($3)) AS b(k)
-    CROSS JOIN LATERAL nps.metric_status_at($1 - ($3 - b.k) * $2, $2, nps.check_min_responses($4),
+    -- (the bucket checked before it is used: a huge negative one would
+    -- overflow the bounds, 22008, before metric_status_at refuses it, 22023)
+    CROSS JOIN LATERAL nps.metric_status_at($1 - ($3 - b.k) * nps.check_window_length($2), $2, nps.check_min_responses($4),
                                             response_table => $5, service_case_table => $6) WITH ORDINALITY AS s
    WHERE nps.check_fact_table($5, 'response') IS NOT NULL
      AND nps.check_fact_table($6, 'service_case') IS NOT NULL

@@ -458,7 +458,10 @@ DECLARE
                     WHERE m.metric_kind IN ('nps', 'csat', 'ces'))
      GROUP BY 1, 2, 3, 4$g$;
 BEGIN
-  EXECUTE pg_catalog.format('SELECT %s.check_fact_table($1, $2)', ext) USING response_table, 'response'::text;
+  -- the window first: a huge negative one is refused (22023) before the
+  -- bounds below are computed from it (which would overflow: 22008)
+  EXECUTE pg_catalog.format('SELECT %1$s.check_window_length($3), %1$s.check_fact_table($1, $2)', ext)
+    USING response_table, 'response'::text, window_length;
   own_response := pg_catalog.to_regclass(ext OPERATOR(pg_catalog.||) '.response');
   response_day := pg_catalog.to_regclass(ext OPERATOR(pg_catalog.||) '.response_day');
   summarized_day := pg_catalog.to_regclass(ext OPERATOR(pg_catalog.||) '.response_summarized_day');
@@ -571,7 +574,9 @@ DECLARE
                  JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace
                 WHERE e.extname OPERATOR(pg_catalog.=) 'nps');
 BEGIN
-  EXECUTE pg_catalog.format('SELECT %s.check_fact_table($1, $2)', ext) USING service_case_table, 'service_case'::text;
+  -- the window first, as in metric_response_results_at
+  EXECUTE pg_catalog.format('SELECT %1$s.check_window_length($3), %1$s.check_fact_table($1, $2)', ext)
+    USING service_case_table, 'service_case'::text, window_length;
   RETURN QUERY EXECUTE pg_catalog.format($q$
   WITH w AS (
     SELECT $1 - %2$s.check_window_length($2) AS current_start, $1 - 2 * $2 AS previous_start, $1 AS window_end
