@@ -59,15 +59,21 @@ BEGIN
     SELECT $1 - %2$s.check_window_length($2) AS current_start, $1 - 2 * $2 AS previous_start,
            $1 AS window_end, %2$s.check_change_dimension($3) AS dim
   ), groups AS (        -- per journey and group, both windows
-    SELECT t.journey_id AS jid,
-           CASE WHEN w.dim = 'touchpoint' THEN r.touchpoint_id END AS tid,
-           CASE w.dim WHEN 'segment' THEN r.segment WHEN 'channel' THEN r.channel END AS val,
-           %2$s.nps_agg(r.score) FILTER (WHERE r.answered_at > w.current_start) AS cur,
-           %2$s.nps_agg(r.score) FILTER (WHERE r.answered_at <= w.current_start) AS prev
-      FROM %1$s r
-      JOIN %2$s.touchpoint t ON t.id = r.touchpoint_id
-      CROSS JOIN w
-     WHERE r.answered_at > $4 AND r.answered_at <= $1
+    -- The rows are grouped by touchpoint first (the dimension and the
+    -- window's middle $5 are parameters, so the planner folds the CASEs),
+    -- then the few groups are joined to their journey and merged with
+    -- nps_rollup (exact: counts add).
+    SELECT t.journey_id AS jid, x.tid, x.val,
+           %2$s.nps_rollup(x.cur) AS cur, %2$s.nps_rollup(x.prev) AS prev
+      FROM (SELECT r.touchpoint_id AS tp,
+                   CASE WHEN $3 = 'touchpoint' THEN r.touchpoint_id END AS tid,
+                   CASE $3 WHEN 'segment' THEN r.segment WHEN 'channel' THEN r.channel END AS val,
+                   %2$s.nps_agg(r.score) FILTER (WHERE r.answered_at > $5) AS cur,
+                   %2$s.nps_agg(r.score) FILTER (WHERE r.answered_at <= $5) AS prev
+              FROM %1$s r
+             WHERE r.answered_at > $4 AND r.answered_at <= $1
+             GROUP BY 1, 2, 3) x
+      JOIN %2$s.touchpoint t ON t.id = x.tp
      GROUP BY 1, 2, 3
   ), listed AS (        -- every touchpoint; the segments or channels that answered
     SELECT t.journey_id AS jid, t.id AS tid, NULL::text AS val
@@ -101,7 +107,7 @@ BEGIN
     LEFT JOIN LATERAL %2$s.nps_test(p.jcur, p.jprev, 0.95::double precision, 'adjusted_wald'::text) jt ON true
    ORDER BY j.code, t.stage_order, p.val NULLS LAST
   $q$, response_table, nps_schema)
-  USING as_of, window_length, change_dimension, as_of - 2 * window_length;
+  USING as_of, window_length, change_dimension, as_of - 2 * window_length, as_of - window_length;
 END
 $fn$;
 ALTER FUNCTION nps.nps_change_rows_at(timestamptz, interval, text, regclass) OWNER TO @extowner@;
