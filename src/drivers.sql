@@ -50,14 +50,16 @@ BEGIN
     -- is flagged once per candidate instead of each response (at 5M
     -- responses: 18 s per call before, tens of millions of flagged rows),
     -- and nps_rollup merges the groups' nps_agg states exactly (counts add).
-    SELECT t.journey_id AS jid, r.touchpoint_id AS tid,
-           r.csat <= 3 AS csat_bad, r.ces <= 4 AS ces_bad,   -- NULL: no CSAT / CES answer
-           r.reasons, r.segment, r.channel,
-           count(*) AS n, %2$s.nps_agg(r.score) AS res
-      FROM %1$s r
-      JOIN %2$s.touchpoint t ON t.id = r.touchpoint_id
-     WHERE r.answered_at > $4 AND r.answered_at <= $1
-     GROUP BY 1, 2, 3, 4, 5, 6, 7
+    -- (grouped before the join to the touchpoints: one join per group)
+    SELECT t.journey_id AS jid, x.*
+      FROM (SELECT r.touchpoint_id AS tid,
+                   r.csat <= 3 AS csat_bad, r.ces <= 4 AS ces_bad,   -- NULL: no CSAT / CES answer
+                   r.reasons, r.segment, r.channel,
+                   count(*) AS n, %2$s.nps_agg(r.score) AS res
+              FROM %1$s r
+             WHERE r.answered_at > $4 AND r.answered_at <= $1
+             GROUP BY 1, 2, 3, 4, 5, 6) x
+      JOIN %2$s.touchpoint t ON t.id = x.tid
   ), candidates AS (    -- found in the data, per touchpoint
     SELECT DISTINCT g.tid, 'csat' AS kind, 'not_satisfied' AS drv FROM g WHERE g.csat_bad IS NOT NULL
     UNION
