@@ -27,7 +27,7 @@ OBJS        = $(patsubst %.c,%.o,$(wildcard src/*.c))
 # must exist: a missing one is a build error, never a silent skip.
 SQL_SOURCES = src/schema_check.sql \
               src/nps_agg.sql src/stats.sql src/csat.sql src/rate.sql \
-              src/attribution.sql src/journey.sql src/fact_tables.sql src/ownership.sql src/summary.sql src/views.sql src/change.sql src/drivers.sql \
+              src/attribution.sql src/funnel.sql src/journey.sql src/fact_tables.sql src/ownership.sql src/summary.sql src/views.sql src/change.sql src/drivers.sql \
               src/trend.sql src/status_log.sql src/status_record.sql src/closed_loop.sql src/action.sql src/health.sql \
               src/schema_check.sql
 
@@ -47,7 +47,7 @@ PREVIOUS_VERSION = 1.0
 # views.sql follows src/upgrade--1.1.sql too: every object in it changed in
 # 1.1, so the upgrade drops them all and runs the file again (one text of
 # each object); what of 1.0 it used and did not change is in ownership.sql.
-UPGRADE_SOURCES  = src/status_log.sql src/fact_tables.sql src/upgrade--1.1.sql src/summary.sql src/views.sql src/attribution.sql src/change.sql src/drivers.sql \
+UPGRADE_SOURCES  = src/status_log.sql src/fact_tables.sql src/upgrade--1.1.sql src/summary.sql src/funnel.sql src/views.sql src/attribution.sql src/change.sql src/drivers.sql \
                    src/trend.sql src/status_record.sql src/action.sql src/health.sql
 UPGRADE_SCRIPT   = nps--$(PREVIOUS_VERSION)--$(EXTVERSION).sql
 

@@ -277,25 +277,41 @@ DECLARE
   -- the name nps (README, Security model)
   nps_schema regnamespace := (SELECT e.extnamespace::pg_catalog.regnamespace
                                 FROM pg_catalog.pg_extension e WHERE e.extname = 'nps');
+  stages integer[];
+  by_customer boolean := false;
 BEGIN
   EXECUTE pg_catalog.format('SELECT %1$s.check_window_length($1), %1$s.check_fact_table($2, ''journey_event''::text)', nps_schema)
     USING window_length, journey_event_table;
+  -- The journeys for funnel_counts: {touchpoint, previous stage, first stage}
+  -- per touchpoint, in journey order.
+  EXECUTE pg_catalog.format($q$
+  SELECT coalesce(pg_catalog.array_agg(ARRAY[s.id, s.prev_id, s.first_id] ORDER BY s.journey_id, s.stage_order),
+                             '{}'::integer[])
+    FROM (SELECT t.id, t.journey_id, t.stage_order,
+                 lag(t.id) OVER j AS prev_id, first_value(t.id) OVER j AS first_id
+            FROM %1$s.touchpoint t
+          WINDOW j AS (PARTITION BY t.journey_id ORDER BY t.stage_order)) s
+  $q$, nps_schema) INTO stages;
+  -- One group of events on one node; on Citus, with the events distributed
+  -- by customer, a group per customer, so the shards do the per-customer
+  -- work (a group they can not split) and return a row per customer and
+  -- stage (README, Citus).
+  IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+    EXECUTE $q$
+    SELECT pg_catalog.count(*) > 0 FROM pg_catalog.pg_dist_partition p
+     WHERE p.logicalrelid = $1 AND p.partmethod = 'h'
+       AND pg_catalog.column_to_column_name(p.logicalrelid, p.partkey) = 'customer'
+    $q$ INTO by_customer USING journey_event_table;
+  END IF;
   RETURN QUERY EXECUTE pg_catalog.format($q$
-  -- One pass over each customer's events: sorted once by customer, journey,
-  -- stage and time, DISTINCT ON keeps the customer's first event at each
-  -- stage and a window over that same order sees, on the same row, the stage
-  -- the customer reached before (lag) and the first stage they reached
-  -- (first_value).  Customers are sorted by hashtext(customer) first, then
-  -- by the bare column: for grouping only equality matters, and comparing
-  -- integers spares the collation's string comparison for all but hash ties
-  -- (5.8 s where the bare column took 8.2 s at 5M responses).  The bare
-  -- column stays in DISTINCT ON and PARTITION BY, so on Citus both run on
-  -- the workers, by shard (customer COLLATE "C", faster still on one node,
-  -- is an expression Citus does not see as the distribution column, and it
-  -- pulled every event to the coordinator).  The counts per stage are then a hash
-  -- aggregate; the median gap is taken from each stage's gaps.  The window's
-  -- bounds are parameters ($3, $1), so a foreign or distributed table gets
-  -- them as constants.
+  -- funnel_counts (funnel.c) reads each event once into a hash table of
+  -- customers and journeys (each customer's first time at each stage) and
+  -- counts per stage who reached it, continued from the previous stage and
+  -- came from the first one, with the median gap: no sort of the events.
+  -- Groups of disjoint customers add up; their medians merge exactly only
+  -- when each group has at most one gap per stage, as a group per customer
+  -- has.  The window's bounds are parameters ($3, $1), so a foreign or
+  -- distributed table gets them as constants.
   WITH w AS (
     SELECT $1 - %2$s.check_window_length($2) AS lo, $1 AS hi
   ), st AS (
@@ -303,35 +319,20 @@ BEGIN
            lag(t.id) OVER (PARTITION BY t.journey_id ORDER BY t.stage_order) AS prev_id,
            first_value(t.id) OVER (PARTITION BY t.journey_id ORDER BY t.stage_order) AS first_id
       FROM %2$s.touchpoint t
-  ), path AS (        -- per customer, in stage order: the stage reached before, and the first one reached
-    -- A subquery over the events alone (joined only to the touchpoints) and
-    -- partitioned by customer, so a distributed planner runs it where each
-    -- customer's events are.
-    SELECT ev.id, ev.at,
-           lag(ev.id) OVER c AS before_id, lag(ev.at) OVER c AS before_at,
-           first_value(ev.id) OVER c AS path_first_id, first_value(ev.at) OVER c AS path_first_at
-      FROM (-- the first time each customer reached each stage in the window
-            SELECT DISTINCT ON (pg_catalog.hashtext(e.customer), e.customer, t.journey_id, t.stage_order)
-                   pg_catalog.hashtext(e.customer) AS customer_hash,
-                   e.customer, t.journey_id, t.stage_order, t.id, e.occurred_at AS at
-              FROM %1$s e
-              JOIN %2$s.touchpoint t ON t.id = e.touchpoint_id
-             WHERE e.occurred_at > $3 AND e.occurred_at <= $1
-             ORDER BY pg_catalog.hashtext(e.customer), e.customer, t.journey_id, t.stage_order, e.occurred_at) ev
-    WINDOW c AS (PARTITION BY ev.customer_hash, ev.customer, ev.journey_id ORDER BY ev.stage_order)
-  ), per_stage AS (   -- continued: reached the stage before (or the first stage) at or before this one
-    SELECT st.id,
-           count(*) AS customers,
-           count(*) FILTER (WHERE p.before_id = st.prev_id AND p.before_at <= p.at) AS continued,
-           array_agg(p.at - p.before_at) FILTER (WHERE p.before_id = st.prev_id AND p.before_at <= p.at) AS gaps,
-           count(*) FILTER (WHERE p.path_first_id = st.first_id AND p.path_first_at <= p.at) AS from_first
-      FROM path p
-      JOIN st ON st.id = p.id
-     GROUP BY st.id
   ), reach AS (
-    SELECT s.id, s.customers, s.continued, s.from_first,
-           (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY g.gap) FROM unnest(s.gaps) AS g(gap)) AS median_gap
-      FROM per_stage s
+    SELECT s.touchpoint_id AS id,
+           sum(s.customers)::bigint AS customers,
+           sum(s.continued)::bigint AS continued,
+           sum(s.from_first)::bigint AS from_first,
+           CASE WHEN count(*) FILTER (WHERE s.continued > 0) <= 1 THEN min(s.median_gap)
+                ELSE percentile_cont(0.5) WITHIN GROUP (ORDER BY s.median_gap) FILTER (WHERE s.continued > 0)
+           END AS median_gap
+      FROM (SELECT %2$s.funnel_counts(e.customer, e.touchpoint_id, e.occurred_at, $4) AS stages
+              FROM %1$s e
+             WHERE e.occurred_at > $3 AND e.occurred_at <= $1
+             GROUP BY %3$s) g
+     CROSS JOIN LATERAL unnest(g.stages) AS s
+     GROUP BY s.touchpoint_id
   )
   SELECT j.id, j.code, j.name, t.id, t.code, t.name, t.stage_order, w.lo, w.hi,
          coalesce(r.customers, 0),
@@ -352,8 +353,8 @@ BEGIN
     LEFT JOIN reach rp ON rp.id = st.prev_id
     LEFT JOIN reach rf ON rf.id = st.first_id
    ORDER BY j.code, t.stage_order
-  $q$, journey_event_table, nps_schema)
-  USING as_of, window_length, as_of - window_length;
+  $q$, journey_event_table, nps_schema, CASE WHEN by_customer THEN 'e.customer' ELSE '()' END)
+  USING as_of, window_length, as_of - window_length, stages;
 END
 $fn$;
 ALTER FUNCTION nps.journey_funnel_at(timestamptz, interval, regclass) OWNER TO @extowner@;
