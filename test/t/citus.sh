@@ -27,7 +27,7 @@
 #    extension's small tables local on the coordinator): every *_at function at the
 #    demo's as_of returns exactly its rows over the extension's local tables (EXCEPT ALL
 #    both ways empty, same count > 0), and auto_explain of journey_funnel_at's own query
-#    shows the per-customer DISTINCT ON and window inside the worker tasks
+#    shows the per-customer funnel_counts (GROUP BY customer) inside the worker tasks
 #  - which of the extension's tables can be reference tables, with the exact errors
 # Every check compares real values; nothing depends on timing.
 set -euo pipefail
@@ -395,9 +395,9 @@ done
 echo "ok: model: ${#calls[@]} calls of the *_at functions over the distributed facts = over the local tables (demo data, every row)"
 
 # The funnel's per-customer work runs on the workers: in the plan of the function's own
-# query (auto_explain of the nested statement), the shard query has the DISTINCT ON and
-# the window by customer, with the window's bounds as constants, and the worker's plan
-# has the WindowAgg; the coordinator only adds up the counts per stage.
+# query (auto_explain of the nested statement), the shard query groups the events by
+# customer and runs nps.funnel_counts per group, with the window's bounds as constants,
+# and the worker's plan has that aggregate; the coordinator only adds up the stages.
 plan=$(cq c -c "LOAD 'auto_explain'" -c "SET auto_explain.log_min_duration = 0" \
             -c "SET auto_explain.log_nested_statements = on" -c "SET auto_explain.log_level = notice" \
             -c "SET auto_explain.log_verbose = on" \
@@ -405,13 +405,13 @@ plan=$(cq c -c "LOAD 'auto_explain'" -c "SET auto_explain.log_min_duration = 0" 
        sed -n '/Custom Scan (Citus Adaptive)/,/^NOTICE/p')
 task=$(sed -n '/->  Task/,$p' <<<"$plan")
 query=$(grep 'Query: ' <<<"$task")
-grep -qF 'DISTINCT ON ((hashtext(e.customer)), e.customer, t.journey_id, t.stage_order)' <<<"$query" &&
-grep -q 'WINDOW c AS (PARTITION BY ev.customer_hash, ev.customer, ev.journey_id ORDER BY ev.stage_order)' <<<"$query" &&
+grep -q 'nps.funnel_counts(e.customer, e.touchpoint_id, e.occurred_at' <<<"$query" &&
+grep -q 'GROUP BY e.customer' <<<"$query" &&
 grep -q "e.occurred_at OPERATOR(pg_catalog.>) '2026-10-21 04:00:00+00'::timestamp with time zone" <<<"$query" &&
-grep -q 'WindowAgg' <<<"$task" && grep -q 'Unique' <<<"$task" ||
-    { echo "$plan"; fail "funnel: the per-customer DISTINCT ON and window are not in the worker task"; }
+grep -q 'Group Key: e.customer' <<<"$task" ||
+    { echo "$plan"; fail "funnel: the per-customer funnel_counts is not in the worker task"; }
 grep -q 'Task Count: 4' <<<"$plan" || { echo "$plan"; fail "funnel: expected 4 tasks"; }
-echo "ok: model: journey_funnel_at's DISTINCT ON + window per customer run on the workers (4 tasks), window bounds shipped as constants"
+echo "ok: model: journey_funnel_at's funnel_counts per customer runs on the workers (4 tasks), window bounds shipped as constants"
 
 # touchpoint_nps_at and nps_change_at: nps_agg split per touchpoint (partial on the
 # shards, the window's bounds as constants in the shard query; combine on the coordinator)
