@@ -526,6 +526,7 @@ nps_funnel_counts_final(PG_FUNCTION_ARGS)
 			   *continued,
 			   *from_first;
 	int64	  **gaps;
+	int64	   *gaps_size;
 	Size		offset;
 	int			width = 0;
 	int32		key_length = 0;
@@ -547,38 +548,9 @@ nps_funnel_counts_final(PG_FUNCTION_ARGS)
 	continued = palloc0(sizeof(int64) * Max(state->nstages, 1));
 	from_first = palloc0(sizeof(int64) * Max(state->nstages, 1));
 	gaps = palloc0(sizeof(int64 *) * Max(state->nstages, 1));
+	gaps_size = palloc0(sizeof(int64) * Max(state->nstages, 1));
 
-	/* first walk: the counts; the continued counts size the gap arrays */
-	for (offset = MAXIMUM_ALIGNOF; offset < state->arena_used; offset += RECORD_SIZE(width, key_length))
-	{
-		const CustomerJourney *e = (const CustomerJourney *) (state->arena + offset);
-		const TimestampTz *t = e->times;
-		const int  *journey_stages = state->journey_stages + state->journey_start[e->journey];
-
-		width = state->journey_width[e->journey];
-		key_length = e->key_length;
-
-		for (k = 0; k < width; k++)
-		{
-			int			si = journey_stages[k];
-			const FunnelStage *s = &state->stages[si];
-
-			if (t[k] == NOT_REACHED)
-				continue;
-			customers[si]++;
-			if (s->previous >= 0 && t[s->previous] <= t[k])
-				continued[si]++;
-			if (t[s->first] <= t[k])
-				from_first[si]++;
-		}
-	}
-	for (k = 0; k < state->nstages; k++)
-	{
-		if (continued[k] > 0)
-			gaps[k] = palloc_extended(sizeof(int64) * continued[k], MCXT_ALLOC_HUGE);
-		continued[k] = 0;
-	}
-	/* second walk: the gaps (not-reached times are never <= a reached one) */
+	/* one walk over the records: the counts, and the gaps of those who continued */
 	for (offset = MAXIMUM_ALIGNOF; offset < state->arena_used; offset += RECORD_SIZE(width, key_length))
 	{
 		const CustomerJourney *e = (const CustomerJourney *) (state->arena + offset);
@@ -594,12 +566,25 @@ nps_funnel_counts_final(PG_FUNCTION_ARGS)
 			const FunnelStage *s = &state->stages[si];
 			int64		gap;
 
-			if (t[k] == NOT_REACHED || s->previous < 0 || t[s->previous] > t[k])
+			if (t[k] == NOT_REACHED)
+				continue;
+			customers[si]++;
+			if (t[s->first] <= t[k])
+				from_first[si]++;
+			/* a stage not reached has NOT_REACHED, never <= a reached one */
+			if (s->previous < 0 || t[s->previous] > t[k])
 				continue;
 			if (pg_sub_s64_overflow(t[k], t[s->previous], &gap))
 				ereport(ERROR,
 						(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 						 errmsg("interval out of range")));
+			if (continued[si] == gaps_size[si])
+			{
+				gaps_size[si] = Max(64, gaps_size[si] * 2);
+				gaps[si] = (gaps[si] == NULL)
+					? palloc_extended(sizeof(int64) * gaps_size[si], MCXT_ALLOC_HUGE)
+					: repalloc_huge(gaps[si], sizeof(int64) * gaps_size[si]);
+			}
 			gaps[si][continued[si]++] = gap;
 		}
 	}
