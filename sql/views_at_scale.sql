@@ -1,7 +1,7 @@
 -- The journey functions made fast for millions of rows (issue 8), each
 -- against the formulation it replaced, which is obviously correct and slow.
 --
--- journey_funnel_at (one sort per customer) against the formulation
+-- journey_funnel_at (funnel_counts: one pass, a hash table of customers) against the formulation
 -- it replaced (a CTE of first events self-joined on the customer for the
 -- previous and the first stage), which is obviously correct and slow, on
 -- messy random data: stage orders with gaps, two journeys, customers in both,
