@@ -314,11 +314,9 @@ BEGIN
   -- distributed table gets them as constants.
   WITH w AS (
     SELECT $1 - %2$s.check_window_length($2) AS lo, $1 AS hi
-  ), st AS (
-    SELECT t.id, t.journey_id, t.stage_order,
-           lag(t.id) OVER (PARTITION BY t.journey_id ORDER BY t.stage_order) AS prev_id,
-           first_value(t.id) OVER (PARTITION BY t.journey_id ORDER BY t.stage_order) AS first_id
-      FROM %2$s.touchpoint t
+  ), st AS (          -- the rows of the stages argument ($4)
+    SELECT $4[i][1] AS id, $4[i][2] AS prev_id, $4[i][3] AS first_id
+      FROM generate_subscripts($4, 1) AS i
   ), reach AS (
     SELECT s.touchpoint_id AS id,
            sum(s.customers)::bigint AS customers,
